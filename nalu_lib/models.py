@@ -1,0 +1,39 @@
+"""Small model builders shared by the notebooks and benchmarks.
+
+Each returns an unbuilt ``keras.Sequential``, so :func:`nalu_lib.train` and
+:func:`nalu_lib.train_many` build it after seeding.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from nalu_lib.layers import NAC, NALU
+
+__all__ = ["mlp", "stacked"]
+
+
+def mlp(
+    hidden: tuple[int, ...] = (8, 8, 8), activation: str | None = "relu", units: int = 1, name: str | None = None
+) -> keras.Sequential:
+    """A multilayer perceptron: ``Dense`` hidden layers with ``activation``, then a linear output.
+
+    The default is the paper's Figure 1 network (three hidden layers of 8 units), taught in
+    notebook 01. ``activation=None`` gives a deep linear network.
+    """
+    layers = [keras.layers.Dense(width, activation=activation) for width in hidden]
+    layers.append(keras.layers.Dense(units))
+    return keras.Sequential(layers, name=name or f"mlp_{activation or 'linear'}")
+
+
+def stacked(layer: str, units: tuple[int, ...] = (2, 1), **kwargs) -> keras.Sequential:
+    """Arithmetic layers in a row: ``stacked("nalu", (2, 1))`` is the paper's two-layer NALU.
+
+    ``layer`` is ``"nac"`` or ``"nalu"``; ``kwargs`` go to every layer. Used in notebook 04.
+    """
+    classes = {"nac": NAC, "nalu": NALU}
+    if layer not in classes:
+        raise ValueError(f"layer must be one of {sorted(classes)}, got layer={layer!r}")
+    if not units:
+        raise ValueError("units must list at least one layer size")
+    return keras.Sequential([classes[layer](u, **kwargs) for u in units], name=f"{layer}_{len(units)}_layers")

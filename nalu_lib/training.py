@@ -1,0 +1,555 @@
+"""Fast, reproducible training: one model with :func:`train`, many seeds at once with
+:func:`train_many`.
+
+Both run the whole loop inside a compiled TensorFlow graph (``tf.function``, the step itself
+compiled with XLA), so a step costs tens of microseconds instead of the milliseconds of a Python
+loop. :func:`train_many` stacks the weights of one model per seed along a new first axis and
+trains them as one batch: every seed keeps its own weights, gradients and Adam statistics, since
+Adam works element by element, but the graph runs once per step for all of them.
+
+Taught in notebook 02 (``train``) and notebooks 01 and 04 (``train_many``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+__all__ = ["Ensemble", "History", "default_optimizer", "train", "train_many"]
+
+#: Default number of training steps: enough for the article's tasks with the default optimizer.
+DEFAULT_STEPS = 2000
+#: Default Adam learning rate, the article's.
+DEFAULT_LEARNING_RATE = 0.05
+#: How many times the progress bar or callback hears from a run.
+_REPORTS = 50
+#: With ``jit_compile="auto"``, runs of at least this many steps are compiled with XLA: XLA's
+#: compilation costs about half a second, and pays for itself only on long runs.
+_XLA_MIN_STEPS = 5000
+
+
+@dataclass
+class History:
+    """What :func:`train` returns.
+
+    Attributes:
+        loss: Training loss before each step, a numpy array of shape ``(steps,)``
+            (``(steps, n_models)`` from :func:`train_many`).
+        seconds: Wall time of the call, tracing and compilation included.
+    """
+
+    loss: np.ndarray
+    seconds: float
+
+    @property
+    def final_loss(self):
+        """The loss of the last step (one value per model for :func:`train_many`)."""
+        return self.loss[-1]
+
+
+@dataclass
+class Ensemble:
+    """What :func:`train_many` returns: one trained model per seed, trained together.
+
+    Attributes:
+        seeds: The seeds, in order.
+        models: One Keras model per seed, holding its trained weights.
+        history: Loss per step and seed, shape ``(steps, n_seeds)``, and the wall time.
+    """
+
+    seeds: list[int]
+    models: list[keras.Model]
+    history: History
+    _forward: Callable = field(repr=False)
+
+    def predict(self, x) -> np.ndarray:
+        """Every model's prediction for ``x``, shape ``(n_seeds, n, units)``, in one graph call.
+
+        ``x`` is ``(n, input_dim)`` for the same inputs for every seed, or
+        ``(n_seeds, n, input_dim)``.
+        """
+        x = _as_float32("x", x, min_ndim=2)
+        return np.asarray(self._forward(tf.constant(x)))
+
+    @property
+    def diverged(self) -> np.ndarray:
+        """A boolean per seed: did its loss ever become NaN or infinite?"""
+        return ~np.all(np.isfinite(self.history.loss), axis=0)
+
+
+def default_optimizer(learning_rate: float = DEFAULT_LEARNING_RATE) -> keras.optimizers.Optimizer:
+    """Adam with ``beta_2 = 0.9``, the optimizer :func:`train` uses unless given another.
+
+    Why not Keras's ``beta_2 = 0.999``: a NAC reaches exactly +1 or -1 only by saturating
+    ``tanh`` and ``sigmoid``, so its gradients shrink exponentially as it converges. Adam divides
+    each step by a running average of squared gradients that remembers about ``1 / (1 - beta_2)``
+    steps; with 0.999 it keeps remembering the huge early gradients, the steps shrink to nothing,
+    and training stalls a little short of the answer. That is why the article's NAC predicts
+    1999.90 for 1000 + 1000 after 22000 steps. With 0.9 the memory is ten steps and the weights
+    saturate in a few hundred. Notebook 02 shows both.
+    """
+    _check_positive("learning_rate", learning_rate)
+    return keras.optimizers.Adam(learning_rate=learning_rate, beta_2=0.9)
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_positive(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive finite number, got {name}={value!r}")
+    return float(value)
+
+
+def _check_steps(steps) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps <= 0:
+        raise ValueError(f"steps must be a positive integer, got steps={steps!r}")
+    return int(steps)
+
+
+def _as_float32(name: str, value, min_ndim: int = 1) -> np.ndarray:
+    try:
+        array = np.asarray(value, dtype=np.float32)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be an array of numbers ({error})") from None
+    if array.ndim < min_ndim:
+        raise ValueError(f"{name} must have at least {min_ndim} axes, got shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} is empty (shape {array.shape})")
+    if not np.all(np.isfinite(array)):
+        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+        raise ValueError(f"{name} contains {bad} non-finite value(s) (NaN or inf)")
+    return array
+
+
+def _check_data(x, y, sample_axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    x = _as_float32("x", x, min_ndim=2 + sample_axis)
+    y = _as_float32("y", y, min_ndim=1 + sample_axis)
+    if y.ndim == 1 + sample_axis:
+        y = y[..., None]  # targets of shape (n,) become (n, 1): no silent (n, n) broadcast
+    if x.shape[sample_axis] != y.shape[sample_axis]:
+        raise ValueError(
+            f"x and y must have the same number of examples, got {x.shape[sample_axis]} and "
+            f"{y.shape[sample_axis]} (shapes {x.shape} and {y.shape})"
+        )
+    return x, y
+
+
+def _check_batch_size(batch_size, n: int) -> int | None:
+    if batch_size is None:
+        return None
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
+        raise ValueError(f"batch_size must be a positive integer or None, got batch_size={batch_size!r}")
+    return int(min(batch_size, n))
+
+
+def _loss_function(loss) -> Callable:
+    if callable(loss):
+        return loss
+    if loss == "mse":
+        return lambda y_true, y_pred: tf.square(y_pred - y_true)
+    if loss == "mae":
+        return lambda y_true, y_pred: tf.abs(y_pred - y_true)
+    raise ValueError(f"loss must be 'mse', 'mae' or a function, got loss={loss!r}")
+
+
+def _optimizer(optimizer, learning_rate) -> keras.optimizers.Optimizer:
+    learning_rate = _check_positive("learning_rate", learning_rate)
+    if optimizer is None:
+        return default_optimizer(learning_rate)
+    if isinstance(optimizer, keras.optimizers.Optimizer):
+        return optimizer
+    if isinstance(optimizer, str):
+        return keras.optimizers.get({"class_name": optimizer, "config": {"learning_rate": learning_rate}})
+    raise ValueError(f"optimizer must be None, a name or a keras optimizer, got optimizer={optimizer!r}")
+
+
+# --------------------------------------------------------------------------- the shared loop
+
+
+def _penalty_layers(layers) -> list:
+    """Layers that carry a training penalty of their own (a ``penalty(*weights, step=)``)."""
+    return [layer for layer in layers if callable(getattr(layer, "penalty", None))]
+
+
+def _fit(
+    variables: list,
+    losses_fn: Callable,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    steps: int,
+    optimizer: keras.optimizers.Optimizer,
+    batch_size: int | None,
+    sample_axis: int,
+    seed: int,
+    progress: bool,
+    callback: Callable | None,
+    jit_compile: bool | str,
+    description: str,
+) -> np.ndarray:
+    """Run ``steps`` optimizer steps on ``losses_fn(x, y, step) -> (data_loss, total_loss)``.
+
+    Returns the data loss before each step, shape ``(steps,) + data_loss.shape``.
+    """
+    if jit_compile == "auto":
+        jit_compile = steps >= _XLA_MIN_STEPS
+    elif not isinstance(jit_compile, bool):
+        raise ValueError(f"jit_compile must be True, False or 'auto', got jit_compile={jit_compile!r}")
+    optimizer.build(variables)
+    x_all = tf.constant(x)
+    y_all = tf.constant(y)
+    n = x.shape[sample_axis]
+
+    def one_step(step, xb, yb):
+        with tf.GradientTape() as tape:
+            data_loss, total = losses_fn(xb, yb, step)
+            objective = tf.reduce_sum(total)
+        grads = tape.gradient(objective, variables)
+        grads = [tf.zeros_like(v) if g is None else g for g, v in zip(grads, variables, strict=True)]
+        optimizer.apply_gradients(zip(grads, variables, strict=True))
+        return data_loss
+
+    # A chunk of steps is one graph call (with XLA, one compiled computation): no Python
+    # between steps. ``count`` is a Python int, so each chunk length is traced once.
+    @tf.function(jit_compile=jit_compile)
+    def run(start, count):
+        record = tf.TensorArray(tf.float32, size=count)
+        for i in tf.range(count):
+            step = start + i
+            if batch_size is None:
+                xb, yb = x_all, y_all
+            else:
+                index = tf.random.stateless_uniform([batch_size], seed=tf.stack([seed, step]), maxval=n, dtype=tf.int32)
+                xb = tf.gather(x_all, index, axis=sample_axis)
+                yb = tf.gather(y_all, index, axis=sample_axis)
+            record = record.write(i, tf.cast(one_step(step, xb, yb), tf.float32))
+        return record.stack()
+
+    reports = _REPORTS if (progress or callback is not None) else 1
+    chunk = -(-steps // reports)
+    bounds = [*range(0, steps, chunk), steps]
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=steps, desc=description, unit="step")
+    chunks = []
+    try:
+        for start, stop in itertools.pairwise(bounds):
+            chunks.append(run(tf.constant(start, tf.int32), int(stop - start)).numpy())
+            if bar is not None:
+                bar.update(stop - start)
+                bar.set_postfix(loss=f"{np.nanmean(chunks[-1][-1]):.3g}")
+            if callback is not None:
+                callback(int(stop), np.concatenate(chunks))
+    finally:
+        if bar is not None:
+            bar.close()
+    return np.concatenate(chunks)
+
+
+# --------------------------------------------------------------------------- one model
+
+
+def _reseed_initializers(model: keras.layers.Layer) -> None:
+    """Give the unseeded random initializers of unbuilt layers seeds drawn now.
+
+    A Keras initializer created without a seed draws one from Python's ``random`` when it is
+    *created*, so ``NAC(1)`` made before ``set_random_seed`` would ignore the seed. Drawing again
+    after seeding makes the initial weights depend on the seed alone.
+    """
+    for layer in model._flatten_layers(include_self=True):
+        if layer.built:
+            continue
+        for value in vars(layer).values():
+            if isinstance(value, keras.initializers.Initializer) and getattr(value, "_init_seed", 0) is None:
+                value.seed = random.randint(1, int(1e9))
+
+
+def _seeded_model(model, x: np.ndarray, seed: int | None) -> keras.Model:
+    """Build (or take) the model, its initial weights a function of ``seed`` alone."""
+    if not isinstance(model, keras.layers.Layer):
+        if not callable(model):
+            raise ValueError(f"model must be a Keras model or a function that builds one, got {model!r}")
+        if seed is not None:
+            keras.utils.set_random_seed(seed)
+        model = model()
+        if not isinstance(model, keras.layers.Layer):
+            raise ValueError(f"the model-building function returned {model!r}, not a Keras model")
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+        _reseed_initializers(model)
+    if not model.built:
+        model(x[:1])
+    if not model.trainable_variables:
+        raise ValueError("model has no trainable weights")
+    return model
+
+
+def train(
+    model,
+    x,
+    y,
+    *,
+    steps: int = DEFAULT_STEPS,
+    learning_rate: float = DEFAULT_LEARNING_RATE,
+    seed: int | None = None,
+    batch_size: int | None = None,
+    optimizer=None,
+    loss="mse",
+    progress: bool = False,
+    callback: Callable[[int, np.ndarray], None] | None = None,
+    jit_compile: bool | str = "auto",
+) -> History:
+    """Train a Keras model on ``(x, y)`` and return its :class:`History`.
+
+    The defaults learn the article's tasks: ``train(model, x_train, y_train)`` with a one-layer
+    NAC learns addition, and with a one-layer NALU multiplication, to float32 precision for any
+    seed, in about a second. Taught in notebook 02.
+
+    Args:
+        model: A Keras model (or layer), or a function that builds one. An unbuilt model is built
+            on ``x`` after seeding, so its initial weights depend on ``seed`` alone; a model that
+            is already built keeps its weights (seed before building it).
+        x: Inputs, shape ``(n, input_dim)``.
+        y: Targets, shape ``(n, units)`` or ``(n,)``.
+        steps: Number of optimizer steps (full-batch epochs unless ``batch_size`` is set).
+        learning_rate: Learning rate of the default optimizer.
+        seed: Seeds Python, numpy, TensorFlow and Keras first (``keras.utils.set_random_seed``):
+            the same seed and the same unbuilt model give the same result.
+        batch_size: ``None`` for full-batch training, or the size of random mini-batches.
+        optimizer: ``None`` for :func:`default_optimizer`, a Keras optimizer, or its name.
+        loss: ``"mse"`` (default), ``"mae"``, or ``f(y_true, y_pred)`` giving elementwise losses.
+        progress: Show a progress bar (the notebooks do; silent by default).
+        callback: Called as ``callback(steps_done, loss_so_far)`` about 50 times during training.
+        jit_compile: Compile the training loop with XLA: ``True``, ``False`` (to debug), or
+            ``"auto"`` (default): XLA for runs of 5000 steps or more, where its half-second
+            compilation pays off.
+
+    Raises:
+        ValueError: for bad arguments or data (non-finite, empty, mismatched lengths).
+        FloatingPointError: if the loss becomes NaN or infinite (lower ``learning_rate``).
+    """
+    steps = _check_steps(steps)
+    x, y = _check_data(x, y)
+    batch_size = _check_batch_size(batch_size, len(x))
+    loss_fn = _loss_function(loss)
+    model = _seeded_model(model, x, seed)
+    optimizer = _optimizer(optimizer, learning_rate)
+    variables = list(model.trainable_variables)
+    penalties = _penalty_layers(model._flatten_layers(include_self=False))
+
+    def losses_fn(xb, yb, step):
+        prediction = model(xb, training=True)
+        data_loss = tf.reduce_mean(loss_fn(yb, tf.cast(prediction, yb.dtype)))
+        total = data_loss
+        for layer in penalties:
+            total = total + tf.cast(layer.penalty(*layer.trainable_weights, step=step), total.dtype)
+        if model.losses:
+            total = total + tf.add_n([tf.cast(extra, total.dtype) for extra in model.losses])
+        return data_loss, total
+
+    start = time.perf_counter()
+    loss_history = _fit(
+        variables,
+        losses_fn,
+        x,
+        y,
+        steps=steps,
+        optimizer=optimizer,
+        batch_size=batch_size,
+        sample_axis=0,
+        seed=0 if seed is None else int(seed),
+        progress=progress,
+        callback=callback,
+        jit_compile=jit_compile,
+        description=f"training {model.name}",
+    )
+    history = History(loss=loss_history, seconds=time.perf_counter() - start)
+    if not np.all(np.isfinite(loss_history)):
+        first = int(np.argmin(np.isfinite(loss_history)))
+        raise FloatingPointError(
+            f"training diverged: the loss became {loss_history[first]} at step {first}; "
+            f"try a smaller learning_rate (it was {learning_rate})"
+        )
+    return history
+
+
+# --------------------------------------------------------------------------- many seeds
+
+
+def _dense_forward(layer: keras.layers.Dense):
+    def forward(x, kernel, bias=None):
+        h = tf.matmul(x, kernel)
+        if bias is not None:
+            h = h + tf.expand_dims(bias, -2)
+        return layer.activation(h)
+
+    return forward
+
+
+def _batched_forward(layer):
+    """A function ``f(x, *stacked_weights)`` that runs ``layer`` for every seed at once."""
+    if callable(getattr(layer, "forward", None)):
+        return layer.forward
+    if isinstance(layer, keras.layers.Dense):
+        return _dense_forward(layer)
+    if isinstance(layer, keras.layers.Activation):
+        return lambda x: layer.activation(x)
+    if isinstance(layer, keras.layers.InputLayer):
+        return lambda x: x
+    raise ValueError(
+        f"train_many can batch Sequential models of nalu_lib layers, Dense and Activation layers; "
+        f"got a {type(layer).__name__} layer ({layer.name!r})"
+    )
+
+
+def train_many(
+    build_model: Callable[[], keras.Model],
+    x,
+    y,
+    *,
+    seeds: int | Iterable[int] = 10,
+    steps: int = DEFAULT_STEPS,
+    learning_rate: float = DEFAULT_LEARNING_RATE,
+    batch_size: int | None = None,
+    optimizer=None,
+    loss="mse",
+    progress: bool = False,
+    callback: Callable[[int, np.ndarray], None] | None = None,
+    jit_compile: bool | str = "auto",
+) -> Ensemble:
+    """Train one model per seed, all at once in one compiled graph, and return an :class:`Ensemble`.
+
+    For each seed, ``keras.utils.set_random_seed(seed)`` and then ``build_model()`` give the same
+    initial weights as a :func:`train` run with that seed; the weights of all seeds are then
+    stacked (a leading axis of length ``n_seeds``) and trained together: each seed has its own
+    loss, gradients and Adam statistics, exactly as if trained alone. Taught in notebooks 01
+    and 04; ``benchmarks/seed_batching.py`` measures the speed-up.
+
+    Args:
+        build_model: A function that returns a ``keras.Sequential`` of nalu_lib layers, ``Dense``
+            and ``Activation`` layers.
+        x: Inputs, ``(n, input_dim)`` shared by every seed, or ``(n_seeds, n, input_dim)``.
+        y: Targets, ``(n, units)``/``(n,)``, or ``(n_seeds, n, units)``.
+        seeds: The seeds, or how many (``10`` means seeds 0 to 9).
+        steps, learning_rate, batch_size, optimizer, loss, progress, callback, jit_compile:
+            as for :func:`train`.
+
+    A seed whose loss becomes NaN does not stop the others: see :attr:`Ensemble.diverged`.
+    """
+    steps = _check_steps(steps)
+    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
+        if seeds <= 0:
+            raise ValueError(f"seeds must be a positive count or a list of seeds, got seeds={seeds!r}")
+        seeds = list(range(int(seeds)))
+    else:
+        try:
+            seeds = [int(s) for s in seeds]
+        except (TypeError, ValueError):
+            raise ValueError(f"seeds must be a count or a list of integers, got seeds={seeds!r}") from None
+        if not seeds:
+            raise ValueError("seeds is empty")
+        if len(set(seeds)) != len(seeds):
+            raise ValueError(f"seeds must be distinct, got seeds={seeds!r}")
+    if not callable(build_model):
+        raise ValueError(f"build_model must be a function that returns a model, got {build_model!r}")
+    x_arr = _as_float32("x", x, min_ndim=2)
+    per_seed = x_arr.ndim == 3
+    x, y = _check_data(x_arr, y, sample_axis=1 if per_seed else 0)
+    if per_seed and (x.shape[0] != len(seeds) or y.shape[0] != len(seeds)):
+        raise ValueError(
+            f"per-seed data must have one slice per seed: {len(seeds)} seeds, but x has shape "
+            f"{x.shape} and y has shape {y.shape}"
+        )
+    batch_size = _check_batch_size(batch_size, x.shape[1 if per_seed else 0])
+    loss_fn = _loss_function(loss)
+    optimizer = _optimizer(optimizer, learning_rate)
+
+    sample = x[0, :1] if per_seed else x[:1]
+    models = []
+    for seed in seeds:
+        models.append(_seeded_model(build_model, sample, seed))
+    template = models[0]
+    layers = [layer for layer in template.layers if not isinstance(layer, keras.layers.InputLayer)]
+    forwards = [_batched_forward(layer) for layer in layers]
+    penalty_of = {id(layer) for layer in _penalty_layers(layers)}
+
+    stacked = []  # per layer, a list of keras.Variables of shape (n_seeds, ...)
+    for index, layer in enumerate(layers):
+        layer_vars = []
+        for w, template_var in enumerate(layer.trainable_weights):
+            values = np.stack([np.asarray(m.layers[_layer_position(m, index)].trainable_weights[w]) for m in models])
+            layer_vars.append(
+                keras.Variable(values, name=f"{template_var.name}_stacked", constraint=template_var.constraint)
+            )
+        stacked.append(layer_vars)
+    variables = [v for layer_vars in stacked for v in layer_vars]
+
+    def forward(inputs):
+        h = inputs if per_seed else tf.expand_dims(inputs, 0)
+        for layer_forward, layer_vars in zip(forwards, stacked, strict=True):
+            h = layer_forward(h, *[tf.convert_to_tensor(v) for v in layer_vars])
+        return h
+
+    def losses_fn(xb, yb, step):
+        prediction = forward(xb)
+        target = yb if per_seed else tf.expand_dims(yb, 0)
+        elementwise = loss_fn(target, tf.cast(prediction, target.dtype))
+        axes = list(range(1, len(elementwise.shape)))
+        data_loss = tf.reduce_mean(elementwise, axis=axes)
+        total = data_loss
+        for layer, layer_vars in zip(layers, stacked, strict=True):
+            if id(layer) in penalty_of:
+                total = total + tf.cast(
+                    layer.penalty(*[tf.convert_to_tensor(v) for v in layer_vars], step=step), total.dtype
+                )
+        return data_loss, total
+
+    start = time.perf_counter()
+    loss_history = _fit(
+        variables,
+        losses_fn,
+        x,
+        y,
+        steps=steps,
+        optimizer=optimizer,
+        batch_size=batch_size,
+        sample_axis=1 if per_seed else 0,
+        seed=seeds[0],
+        progress=progress,
+        callback=callback,
+        jit_compile=jit_compile,
+        description=f"training {len(seeds)} seeds",
+    )
+    seconds = time.perf_counter() - start
+
+    for index, layer_vars in enumerate(stacked):
+        for w, var in enumerate(layer_vars):
+            values = np.asarray(var)
+            for s, m in enumerate(models):
+                m.layers[_layer_position(m, index)].trainable_weights[w].assign(values[s])
+
+    compiled_forward = tf.function(forward)
+    return Ensemble(
+        seeds=seeds,
+        models=models,
+        history=History(loss=loss_history, seconds=seconds),
+        _forward=compiled_forward,
+    )
+
+
+def _layer_position(model: keras.Model, index: int) -> int:
+    """Position in ``model.layers`` of the ``index``-th layer that is not an InputLayer."""
+    positions = [i for i, layer in enumerate(model.layers) if not isinstance(layer, keras.layers.InputLayer)]
+    return positions[index]

@@ -1,0 +1,173 @@
+"""The NAC and NALU layers: formulas, gradients, finiteness, serialisation, bad arguments."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from nalu_lib import NAC, NALU
+from nalu_lib.layers import nac_weight
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _set(layer, input_dim, **weights):
+    layer.build((None, input_dim))
+    for name, value in weights.items():
+        getattr(layer, name).assign(np.asarray(value, dtype=np.float32))
+    return layer
+
+
+RNG = np.random.default_rng(1)
+W_HAT = RNG.normal(size=(3, 2)).astype(np.float32)
+M_HAT = RNG.normal(size=(3, 2)).astype(np.float32)
+G = RNG.normal(scale=0.3, size=(3, 2)).astype(np.float32)
+X = RNG.uniform(-3, 3, size=(5, 3)).astype(np.float32)
+
+
+def test_nac_equals_formula():
+    layer = _set(NAC(2), 3, W_hat=W_HAT, M_hat=M_HAT)
+    W = np.tanh(W_HAT) * _sigmoid(M_HAT)
+    np.testing.assert_allclose(layer.W, W, rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(layer(X)), X @ W, rtol=1e-5, atol=1e-6)
+
+
+def test_nalu_equals_formula():
+    layer = _set(NALU(2), 3, W_hat=W_HAT, M_hat=M_HAT, G=G)
+    W = np.tanh(W_HAT.astype(np.float64)) * _sigmoid(M_HAT.astype(np.float64))
+    a = X @ W
+    m = np.exp(np.log(np.abs(X.astype(np.float64)) + 1e-7) @ W)
+    g = _sigmoid(X @ G.astype(np.float64))
+    np.testing.assert_allclose(np.asarray(layer(X)), g * a + (1 - g) * m, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(layer.gate(X), g, rtol=1e-5, atol=1e-6)
+
+
+def test_weights_order_names_and_shapes():
+    nac = _set(NAC(4), 3)
+    assert [w.name for w in nac.trainable_weights] == ["W_hat", "M_hat"]
+    nalu = _set(NALU(4), 3)
+    assert [w.name for w in nalu.trainable_weights] == ["W_hat", "M_hat", "G"]
+    assert all(tuple(w.shape) == (3, 4) for w in nalu.trainable_weights)
+
+
+def test_effective_weight_is_recomputed_every_call():
+    layer = _set(NAC(1), 2, W_hat=[[0.0], [0.0]], M_hat=[[0.0], [0.0]])
+    x = np.ones((1, 2), np.float32)
+    assert float(np.asarray(layer(x))[0, 0]) == 0.0
+    layer.W_hat.assign(np.full((2, 1), 20.0, np.float32))
+    layer.M_hat.assign(np.full((2, 1), 20.0, np.float32))
+    assert float(np.asarray(layer(x))[0, 0]) == 2.0  # a cached W would still give 0
+
+
+def test_exact_weights_add_and_multiply_exactly():
+    big = np.float32(30.0)
+    nac = _set(NAC(1), 2, W_hat=[[big], [big]], M_hat=[[big], [big]])
+    x = np.array([[1e6, 2e6], [12345.0, 678.0]], np.float32)
+    np.testing.assert_array_equal(np.asarray(nac(x))[:, 0], x[:, 0] + x[:, 1])
+    nalu = _set(NALU(1), 2, W_hat=[[big], [big]], M_hat=[[big], [big]], G=[[-big], [-big]])
+    x = np.array([[1.5e5, 1.2e5], [1000.0, 1004.0]], np.float32)
+    rel = np.abs(np.asarray(nalu(x))[:, 0] - x[:, 0].astype(np.float64) * x[:, 1]) / (x[:, 0] * x[:, 1])
+    assert np.max(rel) < 1e-7  # the float64 log path leaves only float32 rounding of the result
+
+
+def test_inputs_with_extra_leading_axes():
+    layer = NALU(3)
+    out = layer(np.ones((4, 5, 2), np.float32))
+    assert tuple(out.shape) == (4, 5, 3)
+    assert layer.compute_output_shape((None, 5, 2)) == (None, 5, 3)
+
+
+@pytest.mark.parametrize("log_space_dtype", ["float64", None])
+def test_nalu_finite_on_zeros_and_negatives(log_space_dtype):
+    layer = _set(
+        NALU(2, log_space_dtype=log_space_dtype),
+        8,
+        W_hat=np.full((8, 2), -30.0),
+        M_hat=np.full((8, 2), 30.0),
+        G=np.zeros((8, 2)),
+    )  # W = -1 everywhere: divide by eight zeros
+    x = np.concatenate([np.zeros((2, 8)), -np.ones((2, 8)), np.full((2, 8), -1e-30)]).astype(np.float32)
+    with tf.GradientTape() as tape:
+        y = layer(x)
+        loss = tf.reduce_sum(y)
+    grads = tape.gradient(loss, layer.trainable_weights)
+    assert np.all(np.isfinite(np.asarray(y)))
+    assert all(np.all(np.isfinite(np.asarray(g))) for g in grads)
+
+
+@pytest.mark.parametrize("layer_cls", [NAC, NALU])
+def test_gradients_finite_and_nonzero(layer_cls):
+    layer = layer_cls(2)
+    x = tf.constant(X)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(layer(x) ** 2)
+    grads = tape.gradient(loss, layer.trainable_weights)
+    for g in grads:
+        g = np.asarray(g)
+        assert np.all(np.isfinite(g)) and np.any(g != 0)
+
+
+@pytest.mark.parametrize("layer_cls", [NAC, NALU])
+def test_save_and_load_round_trip(tmp_path, layer_cls):
+    keras.utils.set_random_seed(3)
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, layer_cls(2, name="unit")(inputs))
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)  # no custom_objects: the layers are registered
+    np.testing.assert_array_equal(np.asarray(model(X)), np.asarray(loaded(X)))
+    assert type(loaded.get_layer("unit")) is layer_cls
+    assert loaded.get_layer("unit").get_config() == model.get_layer("unit").get_config()
+
+
+def test_config_is_complete():
+    layer = NALU(
+        3,
+        epsilon=1e-5,
+        w_hat_initializer=keras.initializers.RandomUniform(-2, 2),
+        g_initializer="ones",
+        log_space_dtype=None,
+        name="n",
+    )
+    clone = NALU.from_config(layer.get_config())
+    assert clone.units == 3 and clone.epsilon == 1e-5 and clone.log_space_dtype is None
+    assert isinstance(clone.w_hat_initializer, keras.initializers.RandomUniform)
+    assert clone.w_hat_initializer.get_config() == layer.w_hat_initializer.get_config()
+    assert isinstance(clone.g_initializer, keras.initializers.Ones)
+
+
+def test_works_with_fit_in_sequential_model():
+    model = keras.Sequential([keras.Input((2,)), NAC(1)])
+    model.compile(optimizer=keras.optimizers.Adam(0.1), loss="mse")
+    x = np.random.default_rng(0).uniform(0, 1, (64, 2)).astype(np.float32)
+    history = model.fit(x, x.sum(axis=1, keepdims=True), epochs=30, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_nac_weight_is_bounded():
+    W = np.asarray(nac_weight(np.linspace(-50, 50, 11), np.linspace(50, -50, 11)))
+    assert np.all(np.abs(W) <= 1)
+
+
+@pytest.mark.parametrize("units", [0, -1, 1.5, "2", True, None])
+def test_bad_units(units):
+    for layer_cls in (NAC, NALU):
+        with pytest.raises(ValueError, match="units"):
+            layer_cls(units)
+
+
+@pytest.mark.parametrize("epsilon", [-1e-7, 0.0, float("nan"), float("inf"), "1e-7"])
+def test_bad_epsilon(epsilon):
+    with pytest.raises(ValueError, match="epsilon"):
+        NALU(1, epsilon=epsilon)
+
+
+def test_bad_log_space_dtype_and_unknown_input_dim():
+    with pytest.raises(ValueError, match="log_space_dtype"):
+        NALU(1, log_space_dtype="int32")
+    with pytest.raises(ValueError, match="input_dim"):
+        NAC(1).build((None, None))
+    with pytest.raises(ValueError, match="no weights yet"):
+        _ = NAC(1).W

@@ -1,0 +1,170 @@
+"""train() and train_many(): learning, determinism, batched == one-by-one, bad inputs."""
+
+import keras
+import numpy as np
+import pytest
+
+from nalu_lib import NAC, NALU, train, train_many
+from nalu_lib.data import article_extrapolation_set, article_task, random_pairs
+from nalu_lib.evaluation import max_relative_error, predict
+
+
+def test_nac_learns_the_articles_addition_exactly():
+    x_train, y_train, x_test, y_test = article_task("add")
+    model = keras.Sequential([NAC(1)])
+    history = train(model, x_train, y_train, seed=1)
+    assert history.loss.shape == (2000,) and history.loss.dtype == np.float32
+    assert history.loss[-1] < history.loss[0]
+    np.testing.assert_allclose(model.layers[0].W, [[1.0], [1.0]], atol=1e-7)
+    assert max_relative_error(model, x_test, y_test) <= 1e-6
+    assert max_relative_error(model, *article_extrapolation_set("add")) <= 1e-6
+    assert predict(model, [[1000.0, 1000.0]])[0, 0] == 2000.0
+
+
+def test_nalu_learns_the_articles_multiplication():
+    x_train, y_train, x_test, y_test = article_task("mul")
+    model = keras.Sequential([NALU(1)])
+    train(model, x_train, y_train, seed=2)
+    assert max_relative_error(model, x_test, y_test) <= 1e-6
+    assert max_relative_error(model, *article_extrapolation_set("mul")) <= 1e-6
+    assert np.all(model.layers[0].gate(x_test) < 1e-6)  # the multiplicative path
+
+
+def test_nac_learns_subtraction_from_independent_pairs():
+    x, y = random_pairs("sub", n=500, low=0, high=100, seed=0)
+    model = keras.Sequential([NAC(1)])
+    train(model, x, y, seed=0)
+    np.testing.assert_allclose(model.layers[0].W, [[1.0], [-1.0]], atol=1e-6)
+
+
+def test_same_seed_same_result_and_other_seed_differs():
+    x, y, _, _ = article_task("add")
+    runs = []
+    for seed in (7, 7, 8):
+        model = keras.Sequential([NAC(1)])
+        history = train(model, x, y, steps=50, seed=seed)
+        runs.append((history.loss, model.layers[0].W))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])
+    assert not np.array_equal(runs[0][0], runs[2][0])
+
+
+def test_xla_and_graph_loops_agree_and_minibatches_are_deterministic():
+    x, y = random_pairs("add", n=200, seed=1)
+    losses = []
+    for jit in (True, False):
+        losses.append(train(keras.Sequential([NAC(1)]), x, y, steps=30, seed=3, jit_compile=jit).loss)
+    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-4)
+    a = train(keras.Sequential([NAC(1)]), x, y, steps=30, seed=3, batch_size=16).loss
+    b = train(keras.Sequential([NAC(1)]), x, y, steps=30, seed=3, batch_size=16).loss
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, losses[1])
+
+
+def test_progress_and_callback():
+    x, y = random_pairs("add", n=20, seed=1)
+    seen = []
+    train(
+        keras.Sequential([NAC(1)]),
+        x,
+        y,
+        steps=100,
+        callback=lambda done, loss: seen.append((done, len(loss))),
+    )
+    assert seen[-1] == (100, 100) and len(seen) == 50
+    assert all(done == n for done, n in seen)
+
+
+def test_one_dimensional_targets_do_not_broadcast():
+    x, y, _, _ = article_task("add")
+    model = keras.Sequential([NAC(1)])
+    history = train(model, x, y[:, 0], seed=0)
+    assert history.loss[-1] < 1e-6  # a (n, n) broadcast could not get below ~3e7
+
+
+def test_divergence_raises():
+    x, y = random_pairs("add", n=20, seed=1)
+    model = keras.Sequential([keras.layers.Dense(1)])
+    with pytest.raises(FloatingPointError, match="learning_rate"):
+        train(model, x * 1e18, y * 1e18, steps=20, optimizer=keras.optimizers.SGD(1e10), seed=0)
+
+
+def test_train_many_matches_training_one_by_one():
+    x, y = random_pairs("mul", n=100, low=1, high=10, seed=0)
+
+    def build():
+        return keras.Sequential([keras.Input((2,)), NALU(1)])
+
+    ensemble = train_many(build, x, y, seeds=[3, 4, 5], steps=200)
+    assert ensemble.history.loss.shape == (200, 3)
+    for i, seed in enumerate([3, 4, 5]):
+        keras.utils.set_random_seed(seed)
+        model = build()
+        history = train(model, x, y, steps=200, seed=seed)
+        np.testing.assert_allclose(ensemble.history.loss[:, i], history.loss, rtol=1e-3)
+        np.testing.assert_allclose(ensemble.models[i].layers[0].W, model.layers[0].W, atol=1e-5)
+    assert ensemble.predict(x).shape == (3, 100, 1)
+    np.testing.assert_allclose(ensemble.predict(x)[1], predict(ensemble.models[1], x), rtol=1e-5)
+    assert not ensemble.diverged.any()
+
+
+def test_train_many_mlp_and_per_seed_data():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (4, 50, 1)).astype(np.float32)
+
+    def build():
+        return keras.Sequential([keras.layers.Dense(8, activation="tanh"), keras.layers.Dense(1)])
+
+    ensemble = train_many(build, x, 2 * x, seeds=4, steps=300, learning_rate=0.01)
+    assert ensemble.history.loss.shape == (300, 4)
+    assert np.all(ensemble.history.loss[-1] < ensemble.history.loss[0])
+    history = train(build, x[2], 2 * x[2], steps=300, learning_rate=0.01, seed=2)
+    # batched and single matmuls round differently; the runs agree until chaos amplifies that
+    np.testing.assert_allclose(ensemble.history.loss[:100, 2], history.loss[:100], rtol=1e-3)
+
+
+GOOD_X, GOOD_Y = random_pairs("add", n=10, seed=0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"x": np.full((10, 2), np.nan)}, "x contains"),
+        ({"y": np.full((10, 1), np.inf)}, "y contains"),
+        ({"y": GOOD_Y[:5]}, "same number of examples"),
+        ({"x": np.zeros((0, 2)), "y": np.zeros((0, 1))}, "empty"),
+        ({"steps": 0}, "steps"),
+        ({"steps": 2.5}, "steps"),
+        ({"learning_rate": 0}, "learning_rate"),
+        ({"learning_rate": -0.1}, "learning_rate"),
+        ({"learning_rate": float("nan")}, "learning_rate"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"loss": "hinge"}, "loss"),
+        ({"optimizer": 3}, "optimizer"),
+        ({"jit_compile": "yes"}, "jit_compile"),
+    ],
+)
+def test_train_bad_inputs(kwargs, message):
+    args = {"x": GOOD_X, "y": GOOD_Y, **kwargs}
+    x, y = args.pop("x"), args.pop("y")
+    with pytest.raises(ValueError, match=message):
+        train(keras.Sequential([NAC(1)]), x, y, **args)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"seeds": 0}, "seeds"),
+        ({"seeds": []}, "seeds"),
+        ({"seeds": [1, 1]}, "distinct"),
+        ({"build_model": lambda: keras.Sequential([keras.layers.LayerNormalization()])}, "LayerNormalization"),
+        ({"x": np.zeros((3, 10, 2)), "seeds": 2}, "one slice per seed"),
+    ],
+)
+def test_train_many_bad_inputs(kwargs, message):
+    args = {"build_model": lambda: keras.Sequential([NAC(1)]), "x": GOOD_X, "y": GOOD_Y, "seeds": 2}
+    args.update(kwargs)
+    if args["x"].ndim == 3:
+        args["y"] = np.zeros((3, 10, 1))
+    with pytest.raises(ValueError, match=message):
+        train_many(args.pop("build_model"), args.pop("x"), args.pop("y"), steps=5, **args)
