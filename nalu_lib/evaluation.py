@@ -9,7 +9,15 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-__all__ = ["comparison_table", "max_relative_error", "predict", "relative_error"]
+__all__ = [
+    "comparison_table",
+    "format_table",
+    "initial_model",
+    "max_relative_error",
+    "mean_absolute_error_by_input",
+    "predict",
+    "relative_error",
+]
 
 
 def predict(model, x) -> np.ndarray:
@@ -58,3 +66,47 @@ def comparison_table(x, actual, predicted, rows: int = 10, decimals: int = 2) ->
     out = ["  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))]
     out += ["  ".join(c.rjust(w) for c, w in zip(line, widths, strict=True)) for line in lines]
     return "\n".join(out)
+
+
+def mean_absolute_error_by_input(predictions, y) -> np.ndarray:
+    """Absolute error per test input, averaged over models: ``(n_models, n, 1)`` -> ``(n,)``.
+
+    ``predictions`` is what :meth:`nalu_lib.Ensemble.predict` returns; ``y`` the targets
+    ``(n, 1)``. This is the curve of the paper's Figure 1 (notebook 01).
+    """
+    predictions = np.asarray(predictions, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if predictions.ndim != 3 or predictions.shape[1:] != y.shape:
+        raise ValueError(f"predictions must have shape (n_models, *{y.shape}), got {predictions.shape}")
+    return np.abs(predictions - y[None]).mean(axis=(0, 2))
+
+
+def initial_model(build_model, x, seed: int) -> keras.Model:
+    """The untrained model that ``train(build_model, x, y, seed=seed)`` starts from (notebook 03).
+
+    ``build_model`` is a function that returns an unbuilt Keras model, as for
+    :func:`nalu_lib.train_many`, whose seed ``seed`` starts from the same weights. Use it to look
+    at a model before training, e.g. at a NALU's gate at step 0. Like training, it reseeds
+    Python, numpy, TensorFlow and Keras with ``seed``.
+    """
+    from nalu_lib.training import _seeded_model  # here, not at the top: training loads TensorFlow
+
+    if isinstance(build_model, keras.layers.Layer) or not callable(build_model):
+        raise ValueError(f"build_model must be a function that returns an unbuilt model, got {build_model!r}")
+    return _seeded_model(build_model, np.asarray(x, dtype=np.float32), int(seed))
+
+
+def format_table(columns: dict) -> str:
+    """``{header: values}`` as a plain-text table, one row per value, right-aligned (notebook 03).
+
+    Values are shown with ``str``: format numbers before (e.g. ``f"{e:.1e}"``) so the table
+    reads the same on every machine.
+    """
+    lengths = {len(values) for values in columns.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"every column needs the same number of values, got lengths {sorted(lengths)}")
+    cells = [[str(v) for v in values] for values in columns.values()]
+    widths = [max(len(header), *map(len, col)) for header, col in zip(columns, cells, strict=True)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(columns, widths, strict=True))]
+    lines += ["  ".join(col[i].rjust(w) for col, w in zip(cells, widths, strict=True)) for i in range(lengths.pop())]
+    return "\n".join(lines)

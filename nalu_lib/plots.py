@@ -7,7 +7,17 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["extrapolation_errors", "learned_functions", "loss_curves", "new_axes"]
+__all__ = [
+    "extrapolation_errors",
+    "input_scatter",
+    "learned_functions",
+    "log_trick",
+    "loss_curves",
+    "nac_weight_surface",
+    "nalu_diagram",
+    "new_axes",
+    "predicted_vs_true",
+]
 
 #: Colours for the training range shading, used by every figure that shows one.
 TRAIN_RANGE_COLOUR = "#dddddd"
@@ -48,19 +58,188 @@ def extrapolation_errors(x, errors: dict, train_range, ax=None, title=None):
         ax.plot(np.ravel(x), np.ravel(err), label=label, color=cmap(i % 20), lw=1.5)
     ax.set(xlabel="x", ylabel="mean absolute error", title=title or "Error of f(x) = x, by activation")
     ax.set_xlim(float(np.min(x)), float(np.max(x)))
-    ax.legend(ncol=2, fontsize="small", loc="upper center")
+    ax.legend(ncol=1, fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
     return ax
 
 
-def learned_functions(x, predictions: dict, train_range, ax=None, title="What the networks learned"):
-    """The identity line and each model's ``{label: prediction}`` against x (notebook 01)."""
+def learned_functions(
+    x, predictions: dict, train_range, ax=None, title="What the networks learned", residual: bool = False
+):
+    """Each model's ``{label: prediction}`` against x, with the identity line (notebook 01).
+
+    With ``residual=True`` it plots ``prediction - x`` instead, so that the identity is the
+    horizontal line at 0 and small deviations show.
+    """
     ax = new_axes(ax)
     _shade_training_range(ax, train_range)
     x = np.ravel(x)
-    ax.plot(x, x, color="black", ls="--", lw=1.5, label="f(x) = x")
+    ax.plot(x, np.zeros_like(x) if residual else x, color="black", ls="--", lw=1.5, label="f(x) = x")
     for label, prediction in predictions.items():
-        ax.plot(x, np.ravel(prediction), label=label, lw=1.5)
-    ax.set(xlabel="x", ylabel="prediction", title=title)
+        ax.plot(x, np.ravel(prediction) - (x if residual else 0), label=label, lw=1.5)
+    ax.set(xlabel="x", ylabel="prediction - x" if residual else "prediction", title=title)
     ax.set_xlim(float(x.min()), float(x.max()))
     ax.legend(fontsize="small")
+    return ax
+
+
+def nac_weight_surface(limit: float = 6.0, n: int = 301, axes=None):
+    """The NAC's weight ``W = tanh(W_hat) * sigmoid(M_hat)`` over ``[-limit, limit]^2`` (notebook 02).
+
+    Left, a map of ``W`` over the ``(W_hat, M_hat)`` plane, with contour lines; right, a
+    histogram of the values ``W`` takes on an evenly spaced ``n`` by ``n`` grid of that square:
+    they pile up on plateaus at -1, 0 and 1. Computed with numpy from the same
+    formula as :func:`nalu_lib.layers.nac_weight`. Returns the two axes.
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 4.5), gridspec_kw={"width_ratios": [1.25, 1]})
+    ax_map, ax_hist = axes
+    w_hat, m_hat = np.meshgrid(np.linspace(-limit, limit, n), np.linspace(-limit, limit, n))
+    W = np.tanh(w_hat) / (1.0 + np.exp(-m_hat))
+    filled = ax_map.contourf(w_hat, m_hat, W, levels=np.linspace(-1, 1, 21), cmap="RdBu_r")
+    lines = ax_map.contour(
+        w_hat, m_hat, W, levels=[-0.99, -0.9, -0.5, 0.0, 0.5, 0.9, 0.99], colors="black", linewidths=0.7
+    )
+    ax_map.clabel(lines, fmt="%g", fontsize="small")
+    ax_map.figure.colorbar(filled, ax=ax_map, label="W", ticks=[-1, -0.5, 0, 0.5, 1])
+    # extra code: label the three plateaus
+    box = {"boxstyle": "round", "facecolor": "white", "alpha": 0.8}
+    for x, y, text in [(0.7, 0.6, "W ≈ 1"), (-0.7, 0.6, "W ≈ -1"), (0.0, -0.75, "W ≈ 0")]:
+        ax_map.text(x * limit, y * limit, text, ha="center", va="center", bbox=box)
+    ax_map.set(
+        xlabel="W_hat (through tanh: sign and size)",
+        ylabel="M_hat (through sigmoid: on or off)",
+        title="W = tanh(W_hat) · sigmoid(M_hat)",
+        aspect="equal",
+    )
+    ax_map.grid(False)
+    ax_hist.hist(W.ravel(), bins=np.linspace(-1, 1, 81), color="#4c72b0", weights=np.full(W.size, 100 / W.size))
+    ax_hist.set(
+        xlabel="W",
+        ylabel="share of the square (%)",
+        title=f"Values of W over [-{limit:g}, {limit:g}]²",
+        xticks=[-1, -0.5, 0, 0.5, 1],
+    )
+    return axes
+
+
+def input_scatter(sets: dict, ax=None, title: str = "Where the inputs lie"):
+    """Each ``{label: x}`` (``x`` of shape ``(n, 2)``) as points in the ``(x1, x2)`` plane (notebook 02).
+
+    Shows whether a test set lies inside the training range (interpolation) or outside it
+    (extrapolation).
+    """
+    ax = new_axes(ax, figsize=(5.5, 5))
+    for label, x in sets.items():
+        x = np.asarray(x, dtype=np.float64)
+        ax.scatter(x[:, 0], x[:, 1], s=6, label=f"{label} ({len(x)} pairs)")
+    ax.set(xlabel="x1", ylabel="x2", title=title, aspect="equal")
+    ax.legend(markerscale=3)
+    return ax
+
+
+def predicted_vs_true(actual, predictions: dict, ax=None, log: bool = True, title: str = "Predicted against true"):
+    """Each model's ``{label: prediction}`` against the true values, with the line ``y = x`` (notebook 02).
+
+    Points on the dashed line are right. ``log=True`` (default) puts both axes on a log scale,
+    for values that span orders of magnitude (they must then be positive).
+    """
+    ax = new_axes(ax, figsize=(5.5, 5))
+    actual = np.ravel(np.asarray(actual, dtype=np.float64))
+    low, high = float(actual.min()), float(actual.max())
+    for label, prediction in predictions.items():
+        prediction = np.ravel(np.asarray(prediction, dtype=np.float64))
+        ax.scatter(actual, prediction, s=10, label=label)
+        low, high = min(low, float(prediction.min())), max(high, float(prediction.max()))
+    ax.plot([low, high], [low, high], color="black", ls="--", lw=1.2, label="predicted = true")
+    scale = "log" if log else "linear"
+    ax.set(xlabel="true value", ylabel="predicted value", title=title, xscale=scale, yscale=scale)
+    ax.legend()
+    return ax
+
+
+def nalu_diagram(ax=None):
+    """The NALU as boxes and arrows (notebook 03).
+
+    Top, the NAC ``a = xW`` (adds and subtracts); middle, the same NAC in log space,
+    ``m = exp(log(|x| + eps) W)`` (multiplies and divides); bottom, the gate ``g = sigmoid(xG)``,
+    which mixes the two into ``y = g a + (1 - g) m``. A dashed line marks the ``W`` both paths share.
+    """
+    import matplotlib.patches as mpatches
+
+    ax = new_axes(ax, figsize=(10, 4.2))
+    colours = {"add": "#d9c8ef", "mul": "#c8dcef", "gate": "#f8d2a6", "out": "#e4e4e4"}
+
+    def box(x, y, text, colour, width=1.7, height=0.8):
+        patch = mpatches.FancyBboxPatch(
+            (x - width / 2, y - height / 2), width, height, boxstyle="round,pad=0.05", fc=colour, ec="black", lw=1
+        )
+        ax.add_patch(patch)
+        ax.text(x, y, text, ha="center", va="center", fontsize=11)
+        return x - width / 2, x + width / 2
+
+    def arrow(start, end, label=None, label_offset=(0.0, 0.18)):
+        ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2})
+        if label:
+            middle = ((start[0] + end[0]) / 2 + label_offset[0], (start[1] + end[1]) / 2 + label_offset[1])
+            ax.text(*middle, label, ha="center", va="center", fontsize=12, style="italic")
+
+    y_add, y_mul, y_gate, y_mix = 4.0, 2.3, 0.6, 2.3
+    ax.text(0.4, y_mul, "x", ha="center", va="center", fontsize=16, style="italic")
+    _, add_right = box(4.6, y_add, "NAC\n$a = xW$", colours["add"])
+    log_left, log_right = box(2.4, y_mul, r"$\log(|x| + \epsilon)$", colours["mul"])
+    nac_left, nac_right = box(4.6, y_mul, "NAC\n$xW$", colours["mul"], width=1.3)
+    exp_left, exp_right = box(6.5, y_mul, "exp", colours["mul"], width=1.0)
+    gate_left, gate_right = box(4.6, y_gate, r"gate" "\n" r"$g = \sigma(xG)$", colours["gate"])
+    mix_left, mix_right = box(8.9, y_mix, r"$y = g\,a + (1 - g)\,m$", colours["out"], width=2.1, height=1.0)
+    # extra code: the arrows between the boxes
+    arrow((0.65, y_mul + 0.15), (add_right - 1.7, y_add))
+    arrow((0.65, y_mul), (log_left, y_mul))
+    arrow((0.65, y_mul - 0.15), (gate_left, y_gate))
+    arrow((log_right, y_mul), (nac_left, y_mul))
+    arrow((nac_right, y_mul), (exp_left, y_mul))
+    arrow((add_right, y_add), (mix_left + 0.4, y_mix + 0.5), "a", (0.1, 0.25))
+    arrow((exp_right, y_mul), (mix_left, y_mix), "m")
+    arrow((gate_right, y_gate), (mix_left + 0.4, y_mix - 0.5), "g", (0.1, -0.25))
+    arrow((mix_right, y_mix), (mix_right + 0.6, y_mix))
+    ax.text(mix_right + 0.75, y_mix, "y", ha="left", va="center", fontsize=16, style="italic")
+    ax.plot([4.6, 4.6], [y_add - 0.45, y_mul + 0.45], ls="--", color="#6a3d9a", lw=1.5)
+    ax.text(4.7, (y_add + y_mul) / 2, "same W", ha="left", va="center", color="#6a3d9a", fontsize=10)
+    ax.text(7.0, y_add + 0.05, "adds, subtracts", ha="left", va="center", fontsize=9, color="0.35")
+    ax.text(5.6, y_mul - 0.7, "multiplies, divides", ha="center", va="center", fontsize=9, color="0.35")
+    ax.set(xlim=(0, 11.2), ylim=(0, 4.7), title="A NALU: two NACs sharing W, mixed by a gate")
+    ax.set_axis_off()
+    return ax
+
+
+def log_trick(x1: float = 20.0, x2: float = 50.0, ax=None):
+    """Why a NAC in log space multiplies: on a log scale, lengths add (notebook 03).
+
+    A slide rule: with ``W = [1, 1]`` the steps ``log x1`` and ``log x2`` add up to
+    ``log(x1 x2)``; with ``W = [1, -1]`` the second step goes back, to ``log(x1 / x2)``.
+    """
+    ax = new_axes(ax, figsize=(8, 3.2))
+    product, quotient = x1 * x2, x1 / x2
+    rows = [
+        (1.0, f"W = [1, 1]:  {x1:g} \u00d7 {x2:g} = {product:g}", product, f"+ log {x2:g}"),
+        (0.0, f"W = [1, \u22121]:  {x1:g} / {x2:g} = {quotient:g}", quotient, f"\u2212 log {x2:g}"),
+    ]
+    style = {"arrowstyle": "-|>", "lw": 2}
+    for y, label, result, second in rows:
+        ax.annotate("", xy=(x1, y + 0.08), xytext=(1, y + 0.08), arrowprops={**style, "color": "#1f77b4"})
+        ax.annotate("", xy=(result, y - 0.08), xytext=(x1, y - 0.08), arrowprops={**style, "color": "#d62728"})
+        ax.text(np.sqrt(x1), y + 0.22, f"+ log {x1:g}", ha="center", color="#1f77b4")
+        ax.text(np.sqrt(x1 * result), y - 0.3, second, ha="center", color="#d62728")
+        ax.plot([result], [y], "o", color="black")
+        ax.text(result, y + 0.22, label.split(":  ")[1], ha="center", fontsize=10, fontweight="bold")
+    ax.axvline(1, color="0.5", lw=1, ls=":")
+    ax.set(
+        xscale="log",
+        xlim=(0.1, 1e4),
+        ylim=(-0.6, 1.5),
+        yticks=[1, 0],
+        yticklabels=["W = [1, 1]", "W = [1, \u22121]"],
+        xlabel="value (log scale: equal distances are equal factors)",
+        title=r"$\log x_1 + \log x_2 = \log(x_1 x_2)$: in log space, adding is multiplying",
+    )
+    ax.grid(True, axis="y", alpha=0)
     return ax

@@ -87,7 +87,7 @@ class Ensemble:
 
 
 def default_optimizer(learning_rate: float = DEFAULT_LEARNING_RATE) -> keras.optimizers.Optimizer:
-    """Adam with ``beta_2 = 0.9``, the optimizer :func:`train` uses unless given another.
+    """Adam with ``beta_2 = 0.9`` and ``epsilon = 1e-20``, what :func:`train` uses unless told.
 
     Why not Keras's ``beta_2 = 0.999``: a NAC reaches exactly +1 or -1 only by saturating
     ``tanh`` and ``sigmoid``, so its gradients shrink exponentially as it converges. Adam divides
@@ -96,9 +96,15 @@ def default_optimizer(learning_rate: float = DEFAULT_LEARNING_RATE) -> keras.opt
     and training stalls a little short of the answer. That is why the article's NAC predicts
     1999.90 for 1000 + 1000 after 22000 steps. With 0.9 the memory is ten steps and the weights
     saturate in a few hundred. Notebook 02 shows both.
+
+    Why ``epsilon = 1e-20`` instead of 1e-7: Adam's step is ``m / (sqrt(v) + epsilon)``. Near
+    saturation a NAC's gradients fall far below 1e-7 (on inputs of size 1 they are about 1e-12
+    when ``W`` is within 1e-6 of 1), and then epsilon, not the gradient, sets the step size:
+    training stalls at ``W = 0.99999`` however long it runs. A tiny epsilon keeps the step at
+    about the learning rate until ``W`` is exact in float32.
     """
     _check_positive("learning_rate", learning_rate)
-    return keras.optimizers.Adam(learning_rate=learning_rate, beta_2=0.9)
+    return keras.optimizers.Adam(learning_rate=learning_rate, beta_2=0.9, epsilon=1e-20)
 
 
 # --------------------------------------------------------------------------- checks
