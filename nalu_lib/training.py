@@ -45,10 +45,13 @@ class History:
         loss: Training loss before each step, a numpy array of shape ``(steps,)``
             (``(steps, n_models)`` from :func:`train_many`).
         seconds: Wall time of the call, tracing and compilation included.
+        chunk_seconds: Wall time of each graph call (one per progress report); the first
+            includes tracing and compilation, the others are the training loop alone.
     """
 
     loss: np.ndarray
     seconds: float
+    chunk_seconds: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def final_loss(self):
@@ -205,7 +208,8 @@ def _fit(
 ) -> np.ndarray:
     """Run ``steps`` optimizer steps on ``losses_fn(x, y, step) -> (data_loss, total_loss)``.
 
-    Returns the data loss before each step, shape ``(steps,) + data_loss.shape``.
+    Returns the data loss before each step, shape ``(steps,) + data_loss.shape``, and the wall
+    time of each graph call.
     """
     if jit_compile == "auto":
         jit_compile = steps >= _XLA_MIN_STEPS
@@ -249,10 +253,12 @@ def _fit(
         from tqdm.auto import tqdm
 
         bar = tqdm(total=steps, desc=description, unit="step")
-    chunks = []
+    chunks, timings = [], []
     try:
         for start, stop in itertools.pairwise(bounds):
+            began = time.perf_counter()
             chunks.append(run(tf.constant(start, tf.int32), int(stop - start)).numpy())
+            timings.append(time.perf_counter() - began)
             if bar is not None:
                 bar.update(stop - start)
                 bar.set_postfix(loss=f"{np.nanmean(chunks[-1][-1]):.3g}")
@@ -261,7 +267,7 @@ def _fit(
     finally:
         if bar is not None:
             bar.close()
-    return np.concatenate(chunks)
+    return np.concatenate(chunks), np.asarray(timings)
 
 
 # --------------------------------------------------------------------------- one model
@@ -366,7 +372,7 @@ def train(
         return data_loss, total
 
     start = time.perf_counter()
-    loss_history = _fit(
+    loss_history, chunk_seconds = _fit(
         variables,
         losses_fn,
         x,
@@ -381,7 +387,7 @@ def train(
         jit_compile=jit_compile,
         description=f"training {model.name}",
     )
-    history = History(loss=loss_history, seconds=time.perf_counter() - start)
+    history = History(loss=loss_history, seconds=time.perf_counter() - start, chunk_seconds=chunk_seconds)
     if not np.all(np.isfinite(loss_history)):
         first = int(np.argmin(np.isfinite(loss_history)))
         raise FloatingPointError(
@@ -523,7 +529,7 @@ def train_many(
         return data_loss, total
 
     start = time.perf_counter()
-    loss_history = _fit(
+    loss_history, chunk_seconds = _fit(
         variables,
         losses_fn,
         x,
@@ -550,7 +556,7 @@ def train_many(
     return Ensemble(
         seeds=seeds,
         models=models,
-        history=History(loss=loss_history, seconds=seconds),
+        history=History(loss=loss_history, seconds=seconds, chunk_seconds=chunk_seconds),
         _forward=compiled_forward,
     )
 
