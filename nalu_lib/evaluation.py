@@ -15,8 +15,13 @@ __all__ = [
     "initial_model",
     "max_relative_error",
     "mean_absolute_error_by_input",
+    "mse_per_model",
+    "near_exact_prediction",
     "predict",
     "relative_error",
+    "scaled_error",
+    "success_rate",
+    "success_threshold",
 ]
 
 
@@ -110,3 +115,81 @@ def format_table(columns: dict) -> str:
     lines = ["  ".join(h.rjust(w) for h, w in zip(columns, widths, strict=True))]
     lines += ["  ".join(col[i].rjust(w) for col, w in zip(cells, widths, strict=True)) for i in range(lengths.pop())]
     return "\n".join(lines)
+
+
+def mse_per_model(predictions, y) -> np.ndarray:
+    """Mean squared error of each model: ``(n_models, n, units)`` against ``(n, units)`` -> ``(n_models,)``.
+
+    Non-finite predictions give ``inf``, so a diverged model never counts as a success.
+    """
+    predictions = np.asarray(predictions, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if predictions.ndim != 3 or predictions.shape[1:] != y.shape:
+        raise ValueError(f"predictions must have shape (n_models, *{y.shape}), got {predictions.shape}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        mse = np.mean((predictions - y[None]) ** 2, axis=(1, 2))
+    return np.where(np.isfinite(mse), mse, np.inf)
+
+
+def scaled_error(mse, random_baseline_mse) -> np.ndarray:
+    """The paper's scaled error: ``100 * mse / mse_of_a_random_model`` (notebook 04).
+
+    A randomly initialised model scores 100, a perfect one 0 (Trask et al. 2018, Table 1).
+    """
+    baseline = float(np.mean(random_baseline_mse))
+    if not np.isfinite(baseline) or baseline <= 0:
+        raise ValueError(f"random_baseline_mse must be positive and finite, got {baseline}")
+    return 100.0 * np.asarray(mse, dtype=np.float64) / baseline
+
+
+def near_exact_prediction(task, x, epsilon: float = 1e-5) -> np.ndarray:
+    """The worst prediction of a near-exact solution of a static task: weights within ``epsilon``.
+
+    The exact solution sums each subset with weight 1 and every other input with weight 0, so
+    weights within ``epsilon`` of it give sums ``a`` and ``b`` off by at most
+    ``delta = epsilon * sum(|x|)``. The operations are monotone in ``a`` and ``b``, so the worst
+    case is at a corner ``(a +- delta, b +- delta)``; this returns the prediction of the corner
+    with the largest squared error, shape ``(n, 1)`` (notebook 04).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    from nalu_lib.data import apply_op
+
+    a = x[:, task.a_index].sum(axis=1)
+    b = x[:, task.b_index].sum(axis=1)
+    exact = apply_op(task.op, a, b)
+    delta = epsilon * np.abs(x).sum(axis=1)
+    corners = np.stack([apply_op(task.op, a + sa * delta, b + sb * delta) for sa in (-1, 1) for sb in (-1, 1)])
+    worst = np.argmax(np.abs(corners - exact), axis=0)
+    return corners[worst, np.arange(len(x))][:, None]
+
+
+def success_threshold(task, epsilon: float = 1e-5) -> float:
+    """Madsen & Johansen's (2020) success threshold for a static arithmetic task (notebook 04).
+
+    A run succeeds when its extrapolation MSE is below that of a near-exact solution, one whose
+    weights are all within ``epsilon`` of the exact ones (:func:`near_exact_prediction`, the
+    worst such solution), on the task's extrapolation set. Computed from the task, not guessed.
+    """
+    if not epsilon > 0:
+        raise ValueError(f"epsilon must be positive, got epsilon={epsilon!r}")
+    prediction = near_exact_prediction(task, task.x_extrapolation, epsilon)
+    return float(np.mean((prediction - task.y_extrapolation.astype(np.float64)) ** 2))
+
+
+def success_rate(successes, confidence: float = 0.95) -> tuple[float, float, float]:
+    """The fraction of successful runs and its Wilson score interval: ``(rate, low, high)``.
+
+    The Wilson interval stays inside [0, 1] and is sensible for 0 or all successes, which the
+    usual normal approximation is not (notebooks 04 and 05).
+    """
+    successes = np.asarray(successes, dtype=bool).ravel()
+    n = successes.size
+    if n == 0:
+        raise ValueError("successes is empty")
+    z = {0.9: 1.6448536269514722, 0.95: 1.959963984540054, 0.99: 2.5758293035489004}.get(confidence)
+    if z is None:
+        raise ValueError(f"confidence must be 0.9, 0.95 or 0.99, got confidence={confidence!r}")
+    rate = successes.mean()
+    centre = (rate + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return float(rate), float(max(0.0, centre - half)), float(min(1.0, centre + half))
