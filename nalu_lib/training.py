@@ -67,21 +67,25 @@ class Ensemble:
         seeds: The seeds, in order.
         models: One Keras model per seed, holding its trained weights.
         history: Loss per step and seed, shape ``(steps, n_seeds)``, and the wall time.
+        initial_weights: The stacked weights before training, one array per weight.
     """
 
     seeds: list[int]
     models: list[keras.Model]
     history: History
+    initial_weights: list[np.ndarray] = field(repr=False)
     _forward: Callable = field(repr=False)
 
-    def predict(self, x) -> np.ndarray:
+    def predict(self, x, initial: bool = False) -> np.ndarray:
         """Every model's prediction for ``x``, shape ``(n_seeds, n, units)``, in one graph call.
 
         ``x`` is ``(n, input_dim)`` for the same inputs for every seed, or
-        ``(n_seeds, n, input_dim)``.
+        ``(n_seeds, n, input_dim)``. With ``initial=True``, the predictions of the models as
+        they were before training (the random baseline of notebook 04).
         """
         x = _as_float32("x", x, min_ndim=2)
-        return np.asarray(self._forward(tf.constant(x)))
+        weights = self.initial_weights if initial else None
+        return np.asarray(self._forward(tf.constant(x), weights))
 
     @property
     def diverged(self) -> np.ndarray:
@@ -508,11 +512,21 @@ def train_many(
         stacked.append(layer_vars)
     variables = [v for layer_vars in stacked for v in layer_vars]
 
-    def forward(inputs):
+    def forward(inputs, weights=None):
+        """Every seed's prediction; ``weights`` (one array per layer weight) default to the
+        variables being trained."""
         h = inputs if per_seed else tf.expand_dims(inputs, 0)
+        position = 0
         for layer_forward, layer_vars in zip(forwards, stacked, strict=True):
-            h = layer_forward(h, *[tf.convert_to_tensor(v) for v in layer_vars])
+            if weights is None:
+                values = [tf.convert_to_tensor(v) for v in layer_vars]
+            else:
+                values = [tf.convert_to_tensor(w) for w in weights[position : position + len(layer_vars)]]
+            position += len(layer_vars)
+            h = layer_forward(h, *values)
         return h
+
+    initial_weights = [np.asarray(v) for v in variables]
 
     def losses_fn(xb, yb, step):
         prediction = forward(xb)
@@ -552,12 +566,12 @@ def train_many(
             for s, m in enumerate(models):
                 m.layers[_layer_position(m, index)].trainable_weights[w].assign(values[s])
 
-    compiled_forward = tf.function(forward)
     return Ensemble(
         seeds=seeds,
         models=models,
         history=History(loss=loss_history, seconds=seconds, chunk_seconds=chunk_seconds),
-        _forward=compiled_forward,
+        initial_weights=initial_weights,
+        _forward=tf.function(forward),
     )
 
 
