@@ -13,7 +13,7 @@ notebook teaches it. A module per concern:
 
 # nalu_lib.setup first: it loads TensorFlow without its start-up messages.
 from nalu_lib.setup import check_versions, notebook_setup, seed_everything  # isort: skip
-from nalu_lib.layers import NAC, NALU
+from nalu_lib.layers import NAC, NALU, NAU, NMU
 from nalu_lib.training import Ensemble, History, train, train_many
 
 __version__ = "0.1.0"
@@ -21,6 +21,8 @@ __version__ = "0.1.0"
 __all__ = [
     "NAC",
     "NALU",
+    "NAU",
+    "NMU",
     "Ensemble",
     "History",
     "__version__",

@@ -1,4 +1,5 @@
-"""Keras 3 layers for neural arithmetic: the NAC and the NALU of Trask et al. (2018).
+"""Keras 3 layers for neural arithmetic: the NAC and the NALU of Trask et al. (2018), and the
+NAU and NMU of Madsen & Johansen (2020).
 
 Each layer keeps its math in a ``forward(x, *weights)`` method that takes its weights
 explicitly. ``call()`` passes the layer's own variables; :func:`nalu_lib.training.train_many`
@@ -6,7 +7,7 @@ passes a stack of weights, one slice per seed, and trains many models in one gra
 code therefore serves a single model and a batch of them, and ``forward`` works for weights of
 shape ``(input_dim, units)`` as well as ``(seeds, input_dim, units)``.
 
-Taught in notebooks 02 (NAC) and 03 (NALU).
+Taught in notebooks 02 (NAC) and 03 (NALU); the NAU and NMU answer issue 5.
 """
 
 from __future__ import annotations
@@ -18,7 +19,34 @@ import keras
 import numpy as np
 from keras import ops
 
-__all__ = ["NAC", "NALU", "nac_weight"]
+__all__ = [
+    "NAC",
+    "NALU",
+    "NAU",
+    "NMU",
+    "Clip",
+    "NAUUniform",
+    "nac_weight",
+    "sparsity_regularizer",
+    "sparsity_schedule",
+]
+
+
+def batched_matmul(x, W):
+    """``x @ W``, also for a stack of weights, one per seed, applied to shared inputs.
+
+    With ``W`` of shape ``(input_dim, units)`` this is ``ops.matmul``. With a stack ``W`` of shape
+    ``(seeds, input_dim, units)`` and inputs ``x`` of shape ``(n, input_dim)`` shared by every
+    seed, it returns ``(seeds, n, units)`` computed as ONE matrix product with a
+    ``(input_dim, seeds * units)`` matrix, rather than one small product per seed: this is what
+    makes :func:`nalu_lib.train_many` fast (notebook 04).
+    """
+    if len(W.shape) == 3 and len(x.shape) == 2:
+        seeds, input_dim, units = W.shape
+        wide = ops.reshape(ops.transpose(W, (1, 0, 2)), (input_dim, seeds * units))
+        out = ops.reshape(ops.matmul(x, wide), (-1, seeds, units))
+        return ops.transpose(out, (1, 0, 2))
+    return ops.matmul(x, W)
 
 
 def nac_weight(W_hat, M_hat):
@@ -65,9 +93,14 @@ class _ArithmeticLayer(keras.layers.Layer):
                     name=name,
                     shape=(input_dim, self.units),
                     initializer=getattr(self, init_attr),
+                    constraint=self._constraint(name),
                     trainable=True,
                 ),
             )
+
+    def _constraint(self, name: str):
+        """The constraint the optimizer applies to weight ``name`` after each step (none here)."""
+        return None
 
     def call(self, inputs):
         return self.forward(inputs, *(getattr(self, name) for name, _ in self._weight_specs))
@@ -139,7 +172,7 @@ class NAC(_ArithmeticLayer):
 
     def forward(self, x, W_hat, M_hat):
         """``x @ tanh(W_hat) * sigmoid(M_hat)`` for the given weights (any leading batch axes)."""
-        return ops.matmul(x, nac_weight(W_hat, M_hat))
+        return batched_matmul(x, nac_weight(W_hat, M_hat))
 
     @property
     def W(self) -> np.ndarray:
@@ -184,8 +217,10 @@ class NALU(_ArithmeticLayer):
         g_initializer: Initializer for ``G``. Default ``"zeros"``: every gate starts undecided
             at 0.5. The article's ``TruncatedNormal(stddev=0.02)`` times inputs in the
             thousands saturates the gate before the first step, and a saturated sigmoid has no
-            gradient, so the gate stays on whichever path the random sign picked: about half of
-            the article's seeds can never multiply. Notebook 03 shows this.
+            gradient, so the gate starts on whichever path the random sign picked: about half of
+            the article's seeds start on the additive path, and only escape it slowly, after
+            hundreds to thousands of steps, or (one seed in a hundred) never. Notebook 03 shows
+            this.
         log_space_dtype: dtype of the log-space path, ``"float64"`` (default), ``"float32"``
             or ``None`` (the layer's compute dtype).
         **kwargs: Base layer arguments such as ``name`` and ``dtype``.
@@ -236,13 +271,13 @@ class NALU(_ArithmeticLayer):
         self.g_initializer = keras.initializers.get(g_initializer)
 
     def _gate(self, x, G):
-        return ops.sigmoid(ops.matmul(x, G))
+        return ops.sigmoid(batched_matmul(x, G))
 
     def _log_path(self, x, W):
         out_dtype = x.dtype
         dtype = self.log_space_dtype or out_dtype
         log_x = ops.log(ops.abs(ops.cast(x, dtype)) + self.epsilon)
-        exponent = ops.matmul(log_x, ops.cast(W, dtype))
+        exponent = batched_matmul(log_x, ops.cast(W, dtype))
         max_exponent = math.log(float(np.finfo(keras.backend.standardize_dtype(out_dtype)).max))
         exponent = ops.minimum(exponent, math.floor(max_exponent))
         return ops.cast(ops.exp(exponent), out_dtype)
@@ -251,7 +286,7 @@ class NALU(_ArithmeticLayer):
         """``g * a + (1 - g) * m`` for the given weights (any leading batch axes)."""
         W = nac_weight(W_hat, M_hat)
         g = self._gate(x, G)
-        return g * ops.matmul(x, W) + (1.0 - g) * self._log_path(x, W)
+        return g * batched_matmul(x, W) + (1.0 - g) * self._log_path(x, W)
 
     @property
     def W(self) -> np.ndarray:
@@ -273,3 +308,321 @@ class NALU(_ArithmeticLayer):
         config["epsilon"] = self.epsilon
         config["log_space_dtype"] = self.log_space_dtype
         return config
+
+
+# --------------------------------------------------------------------------- NAU and NMU
+
+
+@keras.saving.register_keras_serializable(package="nalu_lib")
+class Clip(keras.constraints.Constraint):
+    """Keeps every entry of a weight in ``[min_value, max_value]``: ``clip(W, min_value, max_value)``.
+
+    A Keras constraint: the optimizer applies it after every step, in :func:`nalu_lib.train`,
+    :func:`nalu_lib.train_many` (which copies it to the weights it stacks) and ``model.fit``.
+    This is how the NAU and NMU keep ``W`` in range (Madsen & Johansen, 2020, section 2; their
+    code, ``optimize()`` in ``stable_nalu/layer/re_regualized_linear_*.py``, clamps ``W`` after
+    each optimizer step).
+
+    Args:
+        min_value: The smallest allowed value, a finite number.
+        max_value: The largest allowed value, a finite number above ``min_value``.
+    """
+
+    def __init__(self, min_value: float, max_value: float):
+        for name, value in (("min_value", min_value), ("max_value", max_value)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+                raise ValueError(f"{name} must be a finite number, got {name}={value!r}")
+        if not min_value < max_value:
+            raise ValueError(f"min_value must be below max_value, got min_value={min_value!r}, max_value={max_value!r}")
+        self.min_value = float(min_value)
+        self.max_value = float(max_value)
+
+    def __call__(self, w):
+        return ops.clip(w, self.min_value, self.max_value)
+
+    def get_config(self):
+        return {"min_value": self.min_value, "max_value": self.max_value}
+
+
+@keras.saving.register_keras_serializable(package="nalu_lib")
+class NAUUniform(keras.initializers.VarianceScaling):
+    """The NAU's initializer: ``U[-r, r]`` with ``r = min(max_limit, sqrt(6 / (fan_in + fan_out)))``.
+
+    That is Glorot's uniform initializer (``E[W] = 0``, ``Var[W] = 2 / (fan_in + fan_out)``)
+    with its range capped at ``max_limit``, default 0.5, so that no weight starts nearer to
+    +-1 than to 0: ``reset_parameters`` in the authors' ``stable_nalu/layer/
+    re_regualized_linear_nac.py`` (``r = min(0.5, sqrt(3) * std)``), after Madsen & Johansen
+    (2020), section 2.
+
+    Args:
+        max_limit: Positive number, the cap on ``r``. Default 0.5, the paper's.
+        seed: As for any Keras random initializer.
+    """
+
+    def __init__(self, max_limit: float = 0.5, seed=None):
+        if (
+            isinstance(max_limit, bool)
+            or not isinstance(max_limit, numbers.Real)
+            or not math.isfinite(max_limit)
+            or max_limit <= 0
+        ):
+            raise ValueError(f"max_limit must be a positive finite number, got max_limit={max_limit!r}")
+        super().__init__(scale=1.0, mode="fan_avg", distribution="uniform", seed=seed)
+        self.max_limit = float(max_limit)
+
+    def limit(self, shape) -> float:
+        """``r`` for a weight of shape ``(fan_in, fan_out)``."""
+        fan_in, fan_out = (shape[-2], shape[-1]) if len(shape) > 1 else (shape[0], shape[0])
+        return min(self.max_limit, math.sqrt(6.0 / max(1, fan_in + fan_out)))
+
+    def __call__(self, shape, dtype=None):
+        r = self.limit(shape)
+        return keras.random.uniform(shape, minval=-r, maxval=r, dtype=dtype, seed=self.seed)
+
+    def get_config(self):
+        return {"max_limit": self.max_limit, "seed": keras.saving.serialize_keras_object(self._init_seed)}
+
+
+def sparsity_regularizer(W):
+    """``R_sparse = mean(min(|W|, 1 - |W|))`` over the last two axes of ``W``.
+
+    Madsen & Johansen (2020), section 2; the "linear" shape of the authors'
+    ``stable_nalu/functional/regualizer.py``. It is 0 when every weight is -1, 0 or 1 and
+    largest (0.5) at +-0.5, so it pulls each weight to the nearest of those. ``W`` of shape
+    ``(input_dim, units)`` gives a scalar; ``(seeds, input_dim, units)`` one value per seed.
+    ``1 - |W|`` is taken in absolute value, which changes nothing inside ``[-1, 1]``.
+    """
+    abs_W = ops.abs(W)
+    return ops.mean(ops.minimum(abs_W, ops.abs(1.0 - abs_W)), axis=(-2, -1))
+
+
+def sparsity_schedule(step, sparsity: float, start: int, end: int):
+    """``lambda_sparse = sparsity * clip((step - start) / (end - start), 0, 1)`` at ``step``.
+
+    The warm-up of Madsen & Johansen (2020), section 2: no regularisation until ``start``,
+    then a linear ramp to full strength at ``end``. With ``start == end`` it switches on at
+    once. ``step`` is a number or an integer tensor; returns a float32 scalar.
+    """
+    step = ops.cast(step, "float32")
+    if end == start:
+        ramp = ops.cast(step >= start, "float32")
+    else:
+        ramp = ops.clip((step - start) / float(end - start), 0.0, 1.0)
+    return sparsity * ramp
+
+
+def _check_schedule(sparsity, sparsity_start, sparsity_end) -> tuple[float, int, int]:
+    if isinstance(sparsity, bool) or not isinstance(sparsity, numbers.Real) or not math.isfinite(sparsity):
+        raise ValueError(f"sparsity must be a finite number >= 0, got sparsity={sparsity!r}")
+    if sparsity < 0:
+        raise ValueError(f"sparsity must be >= 0 (0 switches the regulariser off), got sparsity={sparsity!r}")
+    for name, value in (("sparsity_start", sparsity_start), ("sparsity_end", sparsity_end)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+            raise ValueError(f"{name} must be an integer step >= 0, got {name}={value!r}")
+    if sparsity_start > sparsity_end:
+        raise ValueError(
+            f"sparsity_start must not come after sparsity_end, got sparsity_start={sparsity_start!r}, "
+            f"sparsity_end={sparsity_end!r}"
+        )
+    return float(sparsity), int(sparsity_start), int(sparsity_end)
+
+
+class _SparseArithmeticLayer(_ArithmeticLayer):
+    """What the NAU and NMU share: one clipped weight ``W`` and the sparsity regulariser."""
+
+    _weight_specs = (("W", "w_initializer"),)
+    #: The range ``W`` is clipped to.
+    W_range: tuple[float, float] = (-1.0, 1.0)
+
+    def __init__(self, units, sparsity, sparsity_start, sparsity_end, w_initializer, **kwargs):
+        super().__init__(units, **kwargs)
+        self.sparsity, self.sparsity_start, self.sparsity_end = _check_schedule(sparsity, sparsity_start, sparsity_end)
+        self.w_initializer = (
+            self._paper_initializer() if w_initializer is None else keras.initializers.get(w_initializer)
+        )
+
+    def _paper_initializer(self) -> keras.initializers.Initializer:
+        raise NotImplementedError
+
+    def _constraint(self, name: str):
+        return Clip(*self.W_range)
+
+    def sparsity_lambda(self, step):
+        """The regulariser's weight ``lambda_sparse`` at ``step`` (see :func:`sparsity_schedule`)."""
+        return sparsity_schedule(step, self.sparsity, self.sparsity_start, self.sparsity_end)
+
+    def penalty(self, W, *, step):
+        """``lambda_sparse(step) * R_sparse(W)``: what :func:`nalu_lib.train` adds to the loss.
+
+        One value per seed for weights with a leading seed axis (:func:`nalu_lib.train_many`).
+        """
+        return ops.cast(self.sparsity_lambda(step), W.dtype) * sparsity_regularizer(W)
+
+    def get_config(self):
+        config = super().get_config()
+        config["sparsity"] = self.sparsity
+        config["sparsity_start"] = self.sparsity_start
+        config["sparsity_end"] = self.sparsity_end
+        return config
+
+
+# Default regulariser settings of the NAU and NMU: full strength ``SPARSITY``, ramped up
+# between optimizer steps ``SPARSITY_START`` and ``SPARSITY_END``. Chosen for nalu_lib.train's
+# defaults (2000 full-batch Adam steps, learning rate 0.05) and runs of a few thousand steps,
+# not the paper's millions; the NAU's docstring gives the measurements behind them.
+SPARSITY = 0.01
+SPARSITY_START = 1000
+SPARSITY_END = 1500
+
+
+@keras.saving.register_keras_serializable(package="nalu_lib")
+class NAU(_SparseArithmeticLayer):
+    """Neural addition unit: a linear layer whose weights are clipped to [-1, 1] and pulled to -1, 0, 1.
+
+    Implements the NAU of Madsen & Johansen (2020), "Neural Arithmetic Units" (ICLR), section 2::
+
+        z = x @ W,    W clipped to [-1, 1] after every optimizer step
+        R_sparse = mean(min(|W|, 1 - |W|))
+        loss = data_loss + lambda_sparse(step) * R_sparse
+        lambda_sparse(step) = sparsity * clip((step - sparsity_start) / (sparsity_end - sparsity_start), 0, 1)
+
+    Unlike the NAC's ``tanh(W_hat) * sigmoid(M_hat)``, ``W`` is the weight itself, so its
+    gradient does not vanish as it nears +-1: clipping does the bounding, and the regulariser
+    the pull toward -1, 0 and 1.
+
+    Initialisation: ``W ~ U[-r, r]`` with ``r = min(0.5, sqrt(6 / (input_dim + units)))``
+    (:class:`NAUUniform`, as ``reset_parameters`` in ``stable_nalu/layer/
+    re_regualized_linear_nac.py`` of github.com/AndreasMadsen/stable-nalu, the authors' code).
+
+    The regulariser's defaults (``sparsity=0.01`` from step 1000 to 1500) are ours, for
+    :func:`nalu_lib.train`'s 2000 full-batch Adam steps at learning rate 0.05 and runs of a
+    few thousand steps. The paper trains for 5 million mini-batch steps at 1e-3 and ramps
+    ``lambda_sparse`` up to 10 between steps 1 and 2 million (its code's ``--regualizer 10
+    --regualizer-scaling-start 1000000 --regualizer-scaling-end 2000000``): our runs would
+    end before it starts. Why these values:
+
+    * The regulariser stays off while the data loss does the learning (it would pull
+      half-learnt weights toward whichever of -1, 0, 1 is nearest, right or wrong) and is
+      at full strength for the last quarter of a default run.
+    * One unit learns without it: with ``train()``'s defaults an NMU learns ``x1 * x2`` on
+      inputs in [-2, 2] and a NAU ``x1 - x2`` for 10 seeds out of 10, with any strength from
+      0 to 10, since clipping holds ``W`` exactly at 1 (or -1).
+    * Strength is relative to the data loss, which the regulariser does not see. In the
+      two-layer ``NAU(2), NAU(1)`` static addition task (5000 steps, learning rate decayed
+      from 0.05 to 1e-6), 0.01 gave 10 seeds out of 10 at float32 precision, while 0.1 gave
+      5, 1 gave 2 to 4 and the paper's 10 gave none: when two layers can share a sum in many
+      exact ways, a strong pull toward the nearest -1, 0 or 1 fights the data.
+    * The paper's two-layer multiplication (``NAU(2), NMU(1)`` on the static task) needs the
+      paper's scale: ``sparsity=10, sparsity_start=1_000_000, sparsity_end=1_400_000`` and
+      1.5 million mini-batch steps of the paper's Adam (5 seeds out of 10 in our run; none
+      without the regulariser, and none in any setting we tried with 300 thousand steps or
+      fewer).
+
+    The regulariser is applied by :func:`nalu_lib.train` and :func:`nalu_lib.train_many`
+    (through :meth:`penalty`); ``model.fit`` applies the clipping but not the regulariser.
+
+    Args:
+        units: Positive integer, the number of outputs.
+        sparsity: ``lambda_sparse`` at full strength, a number >= 0 (0 switches the
+            regulariser off).
+        sparsity_start: The optimizer step at which the regulariser starts to ramp up.
+        sparsity_end: The step at which it reaches full strength (>= ``sparsity_start``).
+        w_initializer: Initializer for ``W``. ``None`` (default) for the paper's
+            :class:`NAUUniform`.
+        **kwargs: Base layer arguments such as ``name`` and ``dtype``.
+
+    Input shape:
+        ``(..., input_dim)``.
+
+    Output shape:
+        ``(..., units)``.
+
+    One weight, ``W``, of shape ``(input_dim, units)``.
+    """
+
+    W_range = (-1.0, 1.0)
+
+    def __init__(
+        self,
+        units: int,
+        sparsity: float = SPARSITY,
+        sparsity_start: int = SPARSITY_START,
+        sparsity_end: int = SPARSITY_END,
+        w_initializer=None,
+        **kwargs,
+    ):
+        super().__init__(units, sparsity, sparsity_start, sparsity_end, w_initializer, **kwargs)
+
+    def _paper_initializer(self):
+        return NAUUniform()
+
+    def forward(self, x, W):
+        """``x @ W`` for the given weight (any leading batch axes)."""
+        return batched_matmul(x, W)
+
+
+@keras.saving.register_keras_serializable(package="nalu_lib")
+class NMU(_SparseArithmeticLayer):
+    """Neural multiplication unit: each output multiplies a subset of the inputs.
+
+    Implements the NMU of Madsen & Johansen (2020), "Neural Arithmetic Units" (ICLR), section 2::
+
+        z_j = prod_i (W_ij * x_i + 1 - W_ij),    W clipped to [0, 1] after every optimizer step
+        R_sparse = mean(min(|W|, 1 - |W|))
+        loss = data_loss + lambda_sparse(step) * R_sparse
+
+    with ``lambda_sparse(step)`` as for the :class:`NAU`. ``W_ij = 1`` puts ``x_i`` in the
+    product, ``W_ij = 0`` replaces it by 1. There is no log and no division, so zeros and
+    negative inputs are no problem, unlike the NALU's ``exp(log|x| @ W)``.
+
+    Computed as ``W * x + (1 - W)``: with ``W`` exactly 1 this is ``x`` exactly, so a trained
+    NMU multiplies with float32's rounding alone (``W * x + 1 - W`` would round ``x + 1``).
+
+    Initialisation: ``W ~ U[0.25, 0.75]``, i.e. ``E[W] = 1/2`` with the range capped at 1/4
+    around it, so every input starts half in the product (``reset_parameters`` in the authors'
+    ``stable_nalu/layer/re_regualized_linear_mnac.py``: ``r = min(0.25, sqrt(3) * 0.5)``).
+
+    The product is computed in the layer's dtype: like any float32 product it overflows to
+    ``inf`` past about 3.4e38, and its gradient past that too.
+
+    Regulariser defaults: ours, for :func:`nalu_lib.train`'s defaults; see :class:`NAU`.
+
+    Args:
+        units: Positive integer, the number of outputs.
+        sparsity: ``lambda_sparse`` at full strength, a number >= 0 (0 switches it off).
+        sparsity_start: The optimizer step at which the regulariser starts to ramp up.
+        sparsity_end: The step at which it reaches full strength (>= ``sparsity_start``).
+        w_initializer: Initializer for ``W``. ``None`` (default) for the paper's
+            ``RandomUniform(0.25, 0.75)``.
+        **kwargs: Base layer arguments such as ``name`` and ``dtype``.
+
+    Input shape:
+        ``(..., input_dim)``.
+
+    Output shape:
+        ``(..., units)``.
+
+    One weight, ``W``, of shape ``(input_dim, units)``.
+    """
+
+    W_range = (0.0, 1.0)
+
+    def __init__(
+        self,
+        units: int,
+        sparsity: float = SPARSITY,
+        sparsity_start: int = SPARSITY_START,
+        sparsity_end: int = SPARSITY_END,
+        w_initializer=None,
+        **kwargs,
+    ):
+        super().__init__(units, sparsity, sparsity_start, sparsity_end, w_initializer, **kwargs)
+
+    def _paper_initializer(self):
+        return keras.initializers.RandomUniform(0.25, 0.75)
+
+    def forward(self, x, W):
+        """``prod_i (W_ij * x_i + 1 - W_ij)`` for the given weight (any leading batch axes)."""
+        x = ops.expand_dims(x, -1)  # (..., n, input_dim, 1)
+        W = ops.expand_dims(W, -3)  # (..., 1, input_dim, units)
+        return ops.prod(W * x + (1.0 - W), axis=-2)

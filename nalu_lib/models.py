@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import keras
 
-from nalu_lib.layers import NAC, NALU
+from nalu_lib.layers import NAC, NALU, NAU, NMU
 
 __all__ = ["mlp", "stacked"]
 
@@ -29,9 +29,11 @@ def mlp(
 def stacked(layer: str, units: tuple[int, ...] = (2, 1), **kwargs) -> keras.Sequential:
     """Arithmetic layers in a row: ``stacked("nalu", (2, 1))`` is the paper's two-layer NALU.
 
-    ``layer`` is ``"nac"`` or ``"nalu"``; ``kwargs`` go to every layer. Used in notebook 04.
+    ``layer`` is ``"nac"``, ``"nalu"``, ``"nau"`` or ``"nmu"``; ``kwargs`` go to every layer.
+    Used in notebook 04. (The paper's NAU-then-NMU network mixes two kinds of layer: build it
+    as ``keras.Sequential([NAU(2), NMU(1)])``.)
     """
-    classes = {"nac": NAC, "nalu": NALU}
+    classes = {"nac": NAC, "nalu": NALU, "nau": NAU, "nmu": NMU}
     if layer not in classes:
         raise ValueError(f"layer must be one of {sorted(classes)}, got layer={layer!r}")
     if not units:

@@ -243,3 +243,132 @@ def log_trick(x1: float = 20.0, x2: float = 50.0, ax=None):
     )
     ax.grid(True, axis="y", alpha=0)
     return ax
+
+
+# --------------------------------------------------------------------------- notebook 06: the playground
+
+__all__ += ["live_loss", "playground_result"]
+
+
+def live_loss(loss, total_steps: int, ax=None, title: str | None = None):
+    """The loss so far on a log scale, the x axis fixed at ``[0, total_steps]`` so the curve grows
+    from left to right while training runs (notebook 06, the playground's live plot)."""
+    ax = new_axes(ax, figsize=(7, 3))
+    loss = np.asarray(loss, dtype=np.float64).reshape(-1)
+    ax.plot(np.arange(1, len(loss) + 1), np.maximum(loss, 1e-30), color="#1f77b4", lw=1.2)
+    ax.set(
+        xlabel="step",
+        ylabel="mean squared error (log scale)",
+        yscale="log",
+        xlim=(0, max(int(total_steps), 1)),
+        title=title or f"Training: step {len(loss)} of {int(total_steps)}",
+    )
+    return ax
+
+
+def playground_result(result, fig=None):
+    """What the playground shows after training (notebook 06), three panels in a row.
+
+    Left, the loss per step; middle, the model's prediction against the truth along a line of
+    inputs reaching far beyond the training range (``x1`` swept, ``x2`` fixed inside the range;
+    the training range is shaded); right, the relative error along that line on a log scale,
+    where an error of exactly 0 is drawn at 1e-12. ``result`` is what
+    :func:`nalu_lib.widgets.train_playground` returns; ``fig`` a matplotlib figure to draw on
+    (the widget passes one that pyplot does not manage), else a new one. Returns the three axes.
+    """
+    if fig is None:
+        fig = plt.figure(figsize=(13, 3.8))
+    ax_loss, ax_pred, ax_err = fig.subplots(1, 3)
+    settings = result.settings
+    loss_curves({settings.unit: result.history.loss}, ax=ax_loss, title="Training loss")
+
+    sweep = np.asarray(result.sweep, dtype=np.float64)
+    truth = np.ravel(result.y_far)
+    prediction = np.ravel(result.prediction)
+    train_range = (settings.low, settings.high)
+    _shade_training_range(ax_pred, train_range)
+    ax_pred.plot(sweep, truth, color="black", ls="--", lw=1.5, label="truth")
+    ax_pred.plot(
+        sweep, np.where(np.isfinite(prediction), prediction, np.nan), color="#d62728", lw=1.5, label=settings.unit
+    )
+    ax_pred.set(
+        xlabel=f"x1 (x2 fixed at {result.x2:g})",
+        ylabel=result.formula,
+        title=f"{result.factor:g}\u00d7 beyond the training range",
+    )
+    ax_pred.set_xlim(float(sweep.min()), float(sweep.max()))
+    log_x = bool(sweep.min() > 0)
+    finite = prediction[np.isfinite(prediction)]
+    log_y = bool(truth.min() > 0 and finite.size and finite.min() > 0 and truth.max() > 100 * truth.min())
+    ax_pred.set(xscale="log" if log_x else "linear", yscale="log" if log_y else "linear")
+    if log_y:
+        ax_pred.set_ylabel(f"{result.formula} (log scale)")
+    ax_pred.legend(fontsize="small")
+
+    errors = np.ravel(result.relative_errors)
+    _shade_training_range(ax_err, train_range)
+    ax_err.plot(sweep, np.clip(errors, 1e-12, 1e12), color="#d62728", lw=1.2, label=settings.unit)
+    ax_err.axhline(np.finfo(np.float32).eps, color="0.4", ls=":", lw=1.2, label="float32 rounding")
+    ax_err.set(
+        xlabel="x1",
+        ylabel="relative error (log scale; 0 drawn at 1e-12)",
+        xscale="log" if log_x else "linear",
+        yscale="log",
+        title=f"Largest relative error: {result.far_error:.1e}",
+    )
+    ax_err.set_xlim(float(sweep.min()), float(sweep.max()))
+    ax_err.legend(fontsize="small")
+    fig.suptitle(result.headline)
+    return np.array([ax_loss, ax_pred, ax_err])
+
+
+__all__ += ["benchmark_heatmap"]
+
+
+def benchmark_heatmap(results, title: str = "Scaled error (random model = 100), median over seeds"):
+    """The benchmark laid out like the paper's Table 1: operations down, models across, one panel
+    for interpolation and one for extrapolation, colours on a log scale, and the success rate
+    beside each extrapolation cell (notebooks 04 and 05).
+
+    ``results`` is what :func:`nalu_lib.benchmark.run` returns.
+    """
+    from matplotlib.colors import LogNorm
+
+    from nalu_lib.benchmark import results_table
+
+    panels = []
+    for split in ("interpolation", "extrapolation"):
+        ops, models, values = results_table(results, split)
+        panels.append((split, values))
+    _, _, success = results_table(results, "success")
+    fig, axes = plt.subplots(
+        1, 2, figsize=(2.1 * len(models) + 3, 0.55 * len(ops) + 2), sharey=True, layout="constrained"
+    )
+    # colours from 1e-6 (green, as good as exact) to 1e3 (red, ten times worse than random)
+    norm = LogNorm(vmin=1e-6, vmax=1e3, clip=True)
+    for ax, (split, values) in zip(axes, panels, strict=True):
+        shown = np.where(np.isfinite(values), values, 1e3)
+        image = ax.imshow(shown, cmap="RdYlGn_r", norm=norm, aspect="auto")
+        for i in range(len(ops)):
+            for j in range(len(models)):
+                text = _short_number(values[i, j])
+                if split == "extrapolation":
+                    text += f"\n{success[i, j]:.0f}% ok"
+                ax.text(j, i, text, ha="center", va="center", fontsize=8)
+        ax.set_xticks(range(len(models)), models, rotation=20, ha="right")
+        ax.set_yticks(range(len(ops)), ops)
+        ax.set_title(split)
+        ax.grid(False)
+    fig.colorbar(image, ax=axes, shrink=0.8, extend="both", label="scaled error (log scale)")
+    fig.suptitle(title)
+    return axes
+
+
+def _short_number(value: float) -> str:
+    if not np.isfinite(value):
+        return "inf"
+    if value == 0:
+        return "0"
+    if 0.01 <= abs(value) < 1000:
+        return f"{value:.3g}"
+    return f"{value:.0e}"

@@ -12,6 +12,7 @@ Taught in notebook 02 (``train``) and notebooks 01 and 04 (``train_many``).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import numbers
@@ -23,6 +24,8 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 import tensorflow as tf
+
+from nalu_lib.layers import batched_matmul
 
 __all__ = ["Ensemble", "History", "default_optimizer", "train", "train_many"]
 
@@ -65,16 +68,32 @@ class Ensemble:
 
     Attributes:
         seeds: The seeds, in order.
-        models: One Keras model per seed, holding its trained weights.
+        models: One Keras model per seed, holding its trained weights (built when first used).
         history: Loss per step and seed, shape ``(steps, n_seeds)``, and the wall time.
         initial_weights: The stacked weights before training, one array per weight.
     """
 
     seeds: list[int]
-    models: list[keras.Model]
     history: History
     initial_weights: list[np.ndarray] = field(repr=False)
+    _template: keras.Model = field(repr=False)
+    _variables: list = field(repr=False)
+    _sample: np.ndarray = field(repr=False)
     _forward: Callable = field(repr=False)
+
+    @functools.cached_property
+    def models(self) -> list[keras.Model]:
+        """One Keras model per seed, holding its trained weights (built on first use)."""
+        trained = [np.asarray(v) for v in self._variables]
+        models = []
+        for i in range(len(self.seeds)):
+            model = keras.models.clone_model(self._template)
+            if not model.built:
+                model(self._sample)
+            for weight, values in zip(model.trainable_weights, trained, strict=True):
+                weight.assign(values[i])
+            models.append(model)
+        return models
 
     def predict(self, x, initial: bool = False) -> np.ndarray:
         """Every model's prediction for ``x``, shape ``(n_seeds, n, units)``, in one graph call.
@@ -93,7 +112,9 @@ class Ensemble:
         return ~np.all(np.isfinite(self.history.loss), axis=0)
 
 
-def default_optimizer(learning_rate: float = DEFAULT_LEARNING_RATE) -> keras.optimizers.Optimizer:
+def default_optimizer(
+    learning_rate: float | keras.optimizers.schedules.LearningRateSchedule = DEFAULT_LEARNING_RATE,
+) -> keras.optimizers.Optimizer:
     """Adam with ``beta_2 = 0.9`` and ``epsilon = 1e-20``, what :func:`train` uses unless told.
 
     Why not Keras's ``beta_2 = 0.999``: a NAC reaches exactly +1 or -1 only by saturating
@@ -110,7 +131,8 @@ def default_optimizer(learning_rate: float = DEFAULT_LEARNING_RATE) -> keras.opt
     training stalls at ``W = 0.99999`` however long it runs. A tiny epsilon keeps the step at
     about the learning rate until ``W`` is exact in float32.
     """
-    _check_positive("learning_rate", learning_rate)
+    if not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
+        _check_positive("learning_rate", learning_rate)
     return keras.optimizers.Adam(learning_rate=learning_rate, beta_2=0.9, epsilon=1e-20)
 
 
@@ -165,6 +187,12 @@ def _check_batch_size(batch_size, n: int) -> int | None:
     return int(min(batch_size, n))
 
 
+def _check_data_seed(data_seed) -> int:
+    if isinstance(data_seed, bool) or not isinstance(data_seed, numbers.Integral) or data_seed < 0:
+        raise ValueError(f"data_seed must be a non-negative integer, got data_seed={data_seed!r}")
+    return int(data_seed)
+
+
 def _loss_function(loss) -> Callable:
     if callable(loss):
         return loss
@@ -194,6 +222,34 @@ def _penalty_layers(layers) -> list:
     return [layer for layer in layers if callable(getattr(layer, "penalty", None))]
 
 
+_MASK32 = 0xFFFFFFFF
+
+
+def _mix32(h):
+    """MurmurHash3's 32-bit finalizer on int64 tensors holding 32-bit values."""
+    shift, xor, mask = tf.bitwise.right_shift, tf.bitwise.bitwise_xor, tf.bitwise.bitwise_and
+    h = xor(h, shift(h, tf.constant(16, tf.int64)))
+    h = mask(h * 0x85EBCA6B, _MASK32)
+    h = xor(h, shift(h, tf.constant(13, tf.int64)))
+    h = mask(h * 0xC2B2AE35, _MASK32)
+    return xor(h, shift(h, tf.constant(16, tf.int64)))
+
+
+def _batch_indices(data_seed: int, step, batch_size: int, n: int):
+    """Mini-batch indices ``(batch_size,)`` in ``[0, n)``: a hash of (data_seed, step, slot).
+
+    A counter-based hash instead of a random generator: the same on every machine, and the same
+    for a model trained alone (:func:`train`) or among others (:func:`train_many`).
+    """
+    step = tf.cast(step, tf.int64)
+    slot = tf.range(batch_size, dtype=tf.int64)
+    xor, mask = tf.bitwise.bitwise_xor, tf.bitwise.bitwise_and
+    h = _mix32(tf.constant((data_seed & _MASK32) ^ 0x9E3779B9, tf.int64))
+    h = _mix32(xor(h, mask(step * 0x27D4EB2F, _MASK32)))
+    h = _mix32(xor(h, mask(slot * 0x165667B1, _MASK32)))
+    return tf.cast(h % n, tf.int32)
+
+
 def _fit(
     variables: list,
     losses_fn: Callable,
@@ -203,14 +259,18 @@ def _fit(
     steps: int,
     optimizer: keras.optimizers.Optimizer,
     batch_size: int | None,
-    sample_axis: int,
-    seed: int,
+    data_seed: int,
+    per_seed_data: bool = False,
     progress: bool,
     callback: Callable | None,
     jit_compile: bool | str,
     description: str,
 ) -> np.ndarray:
     """Run ``steps`` optimizer steps on ``losses_fn(x, y, step) -> (data_loss, total_loss)``.
+
+    ``x`` and ``y`` hold the examples along their first axis, or, for per-seed data, along the
+    second. With a ``batch_size``, each step draws a mini-batch from ``(data_seed, step)`` alone,
+    so one model trained alone and the same model trained among others see the same batches.
 
     Returns the data loss before each step, shape ``(steps,) + data_loss.shape``, and the wall
     time of each graph call.
@@ -222,7 +282,14 @@ def _fit(
     optimizer.build(variables)
     x_all = tf.constant(x)
     y_all = tf.constant(y)
-    n = x.shape[sample_axis]
+    n = x.shape[1 if per_seed_data else 0]
+
+    def batch(step):
+        if batch_size is None:
+            return x_all, y_all
+        index = _batch_indices(data_seed, step, batch_size, n)
+        axis = 1 if per_seed_data else 0
+        return tf.gather(x_all, index, axis=axis), tf.gather(y_all, index, axis=axis)
 
     def one_step(step, xb, yb):
         with tf.GradientTape() as tape:
@@ -240,12 +307,7 @@ def _fit(
         record = tf.TensorArray(tf.float32, size=count)
         for i in tf.range(count):
             step = start + i
-            if batch_size is None:
-                xb, yb = x_all, y_all
-            else:
-                index = tf.random.stateless_uniform([batch_size], seed=tf.stack([seed, step]), maxval=n, dtype=tf.int32)
-                xb = tf.gather(x_all, index, axis=sample_axis)
-                yb = tf.gather(y_all, index, axis=sample_axis)
+            xb, yb = batch(step)
             record = record.write(i, tf.cast(one_step(step, xb, yb), tf.float32))
         return record.stack()
 
@@ -277,7 +339,7 @@ def _fit(
 # --------------------------------------------------------------------------- one model
 
 
-def _reseed_initializers(model: keras.layers.Layer) -> None:
+def _reseed_initializers(model: keras.layers.Layer, built_too: bool = False) -> None:
     """Give the unseeded random initializers of unbuilt layers seeds drawn now.
 
     A Keras initializer created without a seed draws one from Python's ``random`` when it is
@@ -285,7 +347,7 @@ def _reseed_initializers(model: keras.layers.Layer) -> None:
     after seeding makes the initial weights depend on the seed alone.
     """
     for layer in model._flatten_layers(include_self=True):
-        if layer.built:
+        if layer.built and not built_too:
             continue
         for value in vars(layer).values():
             if isinstance(value, keras.initializers.Initializer) and getattr(value, "_init_seed", 0) is None:
@@ -321,6 +383,7 @@ def train(
     learning_rate: float = DEFAULT_LEARNING_RATE,
     seed: int | None = None,
     batch_size: int | None = None,
+    data_seed: int = 0,
     optimizer=None,
     loss="mse",
     progress: bool = False,
@@ -344,6 +407,8 @@ def train(
         seed: Seeds Python, numpy, TensorFlow and Keras first (``keras.utils.set_random_seed``):
             the same seed and the same unbuilt model give the same result.
         batch_size: ``None`` for full-batch training, or the size of random mini-batches.
+        data_seed: Seeds the order of the mini-batches, apart from ``seed``, so that a model
+            sees the same batches whether it is trained alone or with other seeds.
         optimizer: ``None`` for :func:`default_optimizer`, a Keras optimizer, or its name.
         loss: ``"mse"`` (default), ``"mae"``, or ``f(y_true, y_pred)`` giving elementwise losses.
         progress: Show a progress bar (the notebooks do; silent by default).
@@ -359,6 +424,7 @@ def train(
     steps = _check_steps(steps)
     x, y = _check_data(x, y)
     batch_size = _check_batch_size(batch_size, len(x))
+    data_seed = _check_data_seed(data_seed)
     loss_fn = _loss_function(loss)
     model = _seeded_model(model, x, seed)
     optimizer = _optimizer(optimizer, learning_rate)
@@ -384,8 +450,7 @@ def train(
         steps=steps,
         optimizer=optimizer,
         batch_size=batch_size,
-        sample_axis=0,
-        seed=0 if seed is None else int(seed),
+        data_seed=data_seed,
         progress=progress,
         callback=callback,
         jit_compile=jit_compile,
@@ -406,12 +471,27 @@ def train(
 
 def _dense_forward(layer: keras.layers.Dense):
     def forward(x, kernel, bias=None):
-        h = tf.matmul(x, kernel)
+        h = batched_matmul(x, kernel)
         if bias is not None:
             h = h + tf.expand_dims(bias, -2)
         return layer.activation(h)
 
     return forward
+
+
+def _weight_initializers(layer) -> list:
+    """The initializer of each of ``layer``'s trainable weights, in order."""
+    if hasattr(layer, "_weight_specs"):
+        inits = [getattr(layer, attr) for _, attr in layer._weight_specs]
+    elif isinstance(layer, keras.layers.Dense):
+        inits = [layer.kernel_initializer] + ([layer.bias_initializer] if layer.use_bias else [])
+    elif not layer.trainable_weights:
+        inits = []
+    else:
+        raise ValueError(f"train_many cannot initialise the weights of a {type(layer).__name__} layer")
+    if len(inits) != len(layer.trainable_weights):
+        raise ValueError(f"train_many cannot match the weights of {layer.name!r} to their initializers")
+    return inits
 
 
 def _batched_forward(layer):
@@ -439,6 +519,7 @@ def train_many(
     steps: int = DEFAULT_STEPS,
     learning_rate: float = DEFAULT_LEARNING_RATE,
     batch_size: int | None = None,
+    data_seed: int = 0,
     optimizer=None,
     loss="mse",
     progress: bool = False,
@@ -459,8 +540,10 @@ def train_many(
         x: Inputs, ``(n, input_dim)`` shared by every seed, or ``(n_seeds, n, input_dim)``.
         y: Targets, ``(n, units)``/``(n,)``, or ``(n_seeds, n, units)``.
         seeds: The seeds, or how many (``10`` means seeds 0 to 9).
-        steps, learning_rate, batch_size, optimizer, loss, progress, callback, jit_compile:
-            as for :func:`train`.
+        steps, learning_rate, batch_size, data_seed, optimizer, loss, progress, callback,
+            jit_compile: as for :func:`train`. Every seed sees the same mini-batches, those of
+            ``data_seed``: the models differ only in their initial weights, and training them
+            together costs little more than training one wide model.
 
     A seed whose loss becomes NaN does not stop the others: see :attr:`Ensemble.diverged`.
     """
@@ -489,33 +572,49 @@ def train_many(
             f"{x.shape} and y has shape {y.shape}"
         )
     batch_size = _check_batch_size(batch_size, x.shape[1 if per_seed else 0])
+    data_seed = _check_data_seed(data_seed)
     loss_fn = _loss_function(loss)
     optimizer = _optimizer(optimizer, learning_rate)
 
     sample = x[0, :1] if per_seed else x[:1]
-    models = []
-    for seed in seeds:
-        models.append(_seeded_model(build_model, sample, seed))
-    template = models[0]
+    template = _seeded_model(build_model, sample, seeds[0])
     layers = [layer for layer in template.layers if not isinstance(layer, keras.layers.InputLayer)]
     forwards = [_batched_forward(layer) for layer in layers]
     penalty_of = {id(layer) for layer in _penalty_layers(layers)}
+    initializers = [_weight_initializers(layer) for layer in layers]
 
-    stacked = []  # per layer, a list of keras.Variables of shape (n_seeds, ...)
-    for index, layer in enumerate(layers):
-        layer_vars = []
-        for w, template_var in enumerate(layer.trainable_weights):
-            values = np.stack([np.asarray(m.layers[_layer_position(m, index)].trainable_weights[w]) for m in models])
-            layer_vars.append(
-                keras.Variable(values, name=f"{template_var.name}_stacked", constraint=template_var.constraint)
-            )
-        stacked.append(layer_vars)
-    variables = [v for layer_vars in stacked for v in layer_vars]
+    # Each seed's initial weights, drawn exactly as train() would draw them for that seed:
+    # seed, reseed the initializers in the same order, call them. Much faster than building a
+    # Keras model per seed.
+    initial = []
+    for seed in seeds:
+        keras.utils.set_random_seed(seed)
+        _reseed_initializers(template, built_too=True)
+        initial.append(
+            [
+                np.asarray(init(tuple(w.shape), dtype=w.dtype))
+                for layer, inits in zip(layers, initializers, strict=True)
+                for init, w in zip(inits, layer.trainable_weights, strict=True)
+            ]
+        )
+    initial_weights = [np.stack(values) for values in zip(*initial, strict=True)]
+    template_vars = [w for layer in layers for w in layer.trainable_weights]
+    flat = [
+        keras.Variable(values, name=f"{w.name}_stacked")
+        for values, w in zip(initial_weights, template_vars, strict=True)
+    ]
+    for variable, w in zip(flat, template_vars, strict=True):
+        variable.constraint = w.constraint  # keras.Variable(constraint=...) is ignored (Keras 3.15)
+    stacked, position = [], 0  # per layer, its keras.Variables of shape (n_seeds, ...)
+    for layer in layers:
+        stacked.append(flat[position : position + len(layer.trainable_weights)])
+        position += len(layer.trainable_weights)
+    variables = flat
 
     def forward(inputs, weights=None):
         """Every seed's prediction; ``weights`` (one array per layer weight) default to the
         variables being trained."""
-        h = inputs if per_seed else tf.expand_dims(inputs, 0)
+        h = inputs  # (n, input_dim) shared by all seeds, or (seeds, n, input_dim)
         position = 0
         for layer_forward, layer_vars in zip(forwards, stacked, strict=True):
             if weights is None:
@@ -526,11 +625,9 @@ def train_many(
             h = layer_forward(h, *values)
         return h
 
-    initial_weights = [np.asarray(v) for v in variables]
-
     def losses_fn(xb, yb, step):
         prediction = forward(xb)
-        target = yb if per_seed else tf.expand_dims(yb, 0)
+        target = yb if len(yb.shape) == 3 else tf.expand_dims(yb, 0)
         elementwise = loss_fn(target, tf.cast(prediction, target.dtype))
         axes = list(range(1, len(elementwise.shape)))
         data_loss = tf.reduce_mean(elementwise, axis=axes)
@@ -551,8 +648,8 @@ def train_many(
         steps=steps,
         optimizer=optimizer,
         batch_size=batch_size,
-        sample_axis=1 if per_seed else 0,
-        seed=seeds[0],
+        data_seed=data_seed,
+        per_seed_data=per_seed,
         progress=progress,
         callback=callback,
         jit_compile=jit_compile,
@@ -560,22 +657,12 @@ def train_many(
     )
     seconds = time.perf_counter() - start
 
-    for index, layer_vars in enumerate(stacked):
-        for w, var in enumerate(layer_vars):
-            values = np.asarray(var)
-            for s, m in enumerate(models):
-                m.layers[_layer_position(m, index)].trainable_weights[w].assign(values[s])
-
     return Ensemble(
         seeds=seeds,
-        models=models,
         history=History(loss=loss_history, seconds=seconds, chunk_seconds=chunk_seconds),
         initial_weights=initial_weights,
+        _template=template,
+        _variables=variables,
+        _sample=sample,
         _forward=tf.function(forward),
     )
-
-
-def _layer_position(model: keras.Model, index: int) -> int:
-    """Position in ``model.layers`` of the ``index``-th layer that is not an InputLayer."""
-    positions = [i for i, layer in enumerate(model.layers) if not isinstance(layer, keras.layers.InputLayer)]
-    return positions[index]

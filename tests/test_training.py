@@ -168,3 +168,12 @@ def test_train_many_bad_inputs(kwargs, message):
         args["y"] = np.zeros((3, 10, 1))
     with pytest.raises(ValueError, match=message):
         train_many(args.pop("build_model"), args.pop("x"), args.pop("y"), steps=5, **args)
+
+
+def test_train_many_minibatches_match_training_one_by_one():
+    x, y = random_pairs("add", n=300, low=0, high=10, seed=2)
+    ensemble = train_many(lambda: keras.Sequential([NAC(2), NAC(1)]), x, y, seeds=[0, 9], steps=60, batch_size=32)
+    for i, seed in enumerate([0, 9]):
+        history = train(lambda: keras.Sequential([NAC(2), NAC(1)]), x, y, steps=60, batch_size=32, seed=seed)
+        np.testing.assert_allclose(ensemble.history.loss[:, i], history.loss, rtol=1e-4)
+    assert not np.array_equal(ensemble.history.loss[:, 0], ensemble.history.loss[:, 1])

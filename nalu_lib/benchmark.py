@@ -1,0 +1,147 @@
+"""The paper's static arithmetic benchmark (Trask et al. 2018, section 4.1 and Table 1), with
+many seeds per cell trained at once. Taught in notebooks 04 and 05.
+
+For every operation and model, :func:`run` trains one model per seed with
+:func:`nalu_lib.train_many` on :func:`nalu_lib.data.static_arithmetic_task`, then scores each
+run on the interpolation and extrapolation sets:
+
+* the paper's scaled error, ``100 * MSE / MSE of the untrained (random) model``;
+* Madsen & Johansen's success criterion: extrapolation MSE below that of a near-exact solution
+  (:func:`nalu_lib.evaluation.success_threshold`), with a Wilson interval for the success rate.
+
+Nothing here looks at the extrapolation set before training ends: every run trains for a fixed
+number of steps and is scored on its final weights, so no model selection can see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from nalu_lib import evaluation
+from nalu_lib.data import OPERATIONS, static_arithmetic_task
+from nalu_lib.models import mlp, stacked
+from nalu_lib.training import default_optimizer, train_many
+
+__all__ = ["MODELS", "CellResult", "results_table", "run"]
+
+#: The models of the paper's Table 1, each two layers with a hidden layer of 2 units (the two
+#: sums ``a`` and ``b``), except the MLP, which gets 16 hidden units so that it can at least
+#: fit the training range. The NALU is the paper's, computed in float32 throughout.
+MODELS: dict[str, Callable] = {
+    "MLP (ReLU6)": lambda: mlp(hidden=(16,), activation="relu6"),
+    "Linear": lambda: mlp(hidden=(2,), activation=None),
+    "NAC": lambda: stacked("nac", (2, 1)),
+    "NALU": lambda: stacked("nalu", (2, 1), log_space_dtype=None),
+}
+
+
+@dataclass
+class CellResult:
+    """One cell of the benchmark: one operation, one model, one run per seed."""
+
+    op: str
+    model: str
+    seeds: list[int]
+    interpolation_mse: np.ndarray
+    extrapolation_mse: np.ndarray
+    interpolation_scaled: np.ndarray
+    extrapolation_scaled: np.ndarray
+    threshold: float
+    seconds: float
+
+    @property
+    def successes(self) -> np.ndarray:
+        """Per seed: is the extrapolation MSE below the near-exact solution's?"""
+        return self.extrapolation_mse < self.threshold
+
+    @property
+    def success_rate(self) -> tuple[float, float, float]:
+        """``(rate, low, high)``: the fraction of successful seeds and its 95% Wilson interval."""
+        return evaluation.success_rate(self.successes)
+
+
+def run(
+    ops: Iterable[str] = OPERATIONS,
+    models: dict[str, Callable] | None = None,
+    *,
+    seeds: int = 20,
+    steps: int = 10000,
+    batch_size: int | None = 128,
+    learning_rate: float = 0.01,
+    n_train: int = 1000,
+    task_seed: int = 0,
+    progress: Callable[[Iterable], Iterable] | None = None,
+) -> list[CellResult]:
+    """Train every model on every operation, ``seeds`` runs each, and score them.
+
+    Args:
+        ops: Operations, from :data:`nalu_lib.data.OPERATIONS`.
+        models: ``{name: function returning an unbuilt model}``; default :data:`MODELS`.
+        seeds: Runs per cell (seeds 0 to ``seeds - 1``).
+        steps, batch_size, learning_rate: Training settings, the same for every model:
+            nalu_lib's default Adam on random mini-batches of the training set, its learning
+            rate decaying linearly to a thousandth of ``learning_rate`` over the run, so that
+            weights that belong at 0 can settle there instead of jittering by a step size.
+        n_train: Training examples per task.
+        task_seed: Seed of the task (which inputs are summed, and the data).
+        progress: Optional wrapper for the loop over cells, such as ``tqdm``.
+    """
+    models = MODELS if models is None else models
+    cells = [(op, name) for op in ops for name in models]
+    results = []
+    for op, name in progress(cells) if progress else cells:
+        task = static_arithmetic_task(op, n_train=n_train, seed=task_seed)
+        ensemble = train_many(
+            models[name],
+            task.x_train,
+            task.y_train,
+            seeds=seeds,
+            steps=steps,
+            batch_size=batch_size,
+            optimizer=default_optimizer(
+                keras.optimizers.schedules.PolynomialDecay(learning_rate, steps, learning_rate / 1000)
+            ),
+        )
+        scores = {}
+        for split in ("interpolation", "extrapolation"):
+            x, y = getattr(task, f"x_{split}"), getattr(task, f"y_{split}")
+            mse = evaluation.mse_per_model(ensemble.predict(x), y)
+            random_mse = evaluation.mse_per_model(ensemble.predict(x, initial=True), y)
+            scores[split] = (mse, evaluation.scaled_error(mse, random_mse[np.isfinite(random_mse)]))
+        results.append(
+            CellResult(
+                op=op,
+                model=name,
+                seeds=ensemble.seeds,
+                interpolation_mse=scores["interpolation"][0],
+                extrapolation_mse=scores["extrapolation"][0],
+                interpolation_scaled=scores["interpolation"][1],
+                extrapolation_scaled=scores["extrapolation"][1],
+                threshold=evaluation.success_threshold(task),
+                seconds=ensemble.history.seconds,
+            )
+        )
+    return results
+
+
+def results_table(results: list[CellResult], split: str = "extrapolation") -> tuple[list, list, np.ndarray]:
+    """``(ops, models, values)``: the median scaled error per cell, laid out like Table 1.
+
+    ``split`` is ``"interpolation"``, ``"extrapolation"`` or ``"success"`` (success rates in %).
+    """
+    if split not in ("interpolation", "extrapolation", "success"):
+        raise ValueError(f"split must be 'interpolation', 'extrapolation' or 'success', got split={split!r}")
+    ops = list(dict.fromkeys(r.op for r in results))
+    models = list(dict.fromkeys(r.model for r in results))
+    values = np.full((len(ops), len(models)), np.nan)
+    for r in results:
+        if split == "success":
+            value = 100 * r.success_rate[0]
+        else:
+            value = float(np.median(getattr(r, f"{split}_scaled")))
+        values[ops.index(r.op), models.index(r.model)] = value
+    return ops, models, values
