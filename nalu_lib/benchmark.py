@@ -16,7 +16,7 @@ number of steps and is scored on its final weights, so no model selection can se
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import keras
 import numpy as np
@@ -24,7 +24,7 @@ import numpy as np
 from nalu_lib import evaluation
 from nalu_lib.data import OPERATIONS, static_arithmetic_task
 from nalu_lib.models import mlp, stacked
-from nalu_lib.training import default_optimizer, train_many
+from nalu_lib.training import Ensemble, default_optimizer, train_many
 
 __all__ = ["MODELS", "CellResult", "results_table", "run"]
 
@@ -52,6 +52,7 @@ class CellResult:
     extrapolation_scaled: np.ndarray
     threshold: float
     seconds: float
+    ensemble: Ensemble | None = field(default=None, repr=False)
 
     @property
     def successes(self) -> np.ndarray:
@@ -74,6 +75,8 @@ def run(
     learning_rate: float = 0.01,
     n_train: int = 1000,
     task_seed: int = 0,
+    task_options: dict | None = None,
+    keep_models: bool = False,
     progress: Callable[[Iterable], Iterable] | None = None,
 ) -> list[CellResult]:
     """Train every model on every operation, ``seeds`` runs each, and score them.
@@ -88,13 +91,17 @@ def run(
             weights that belong at 0 can settle there instead of jittering by a step size.
         n_train: Training examples per task.
         task_seed: Seed of the task (which inputs are summed, and the data).
+        task_options: Other arguments of :func:`nalu_lib.data.static_arithmetic_task`, such as
+            ``input_size``, ``subset_size``, ``overlap`` and the ranges (notebook 05 uses a
+            one-layer version: ``{"input_size": 10, "subset_size": 1, "overlap": 0}``).
+        keep_models: Keep each cell's :class:`nalu_lib.Ensemble` in ``CellResult.ensemble``.
         progress: Optional wrapper for the loop over cells, such as ``tqdm``.
     """
     models = MODELS if models is None else models
     cells = [(op, name) for op in ops for name in models]
     results = []
     for op, name in progress(cells) if progress else cells:
-        task = static_arithmetic_task(op, n_train=n_train, seed=task_seed)
+        task = static_arithmetic_task(op, n_train=n_train, seed=task_seed, **(task_options or {}))
         ensemble = train_many(
             models[name],
             task.x_train,
@@ -123,6 +130,7 @@ def run(
                 extrapolation_scaled=scores["extrapolation"][1],
                 threshold=evaluation.success_threshold(task),
                 seconds=ensemble.history.seconds,
+                ensemble=ensemble if keep_models else None,
             )
         )
     return results

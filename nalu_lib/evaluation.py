@@ -16,6 +16,7 @@ __all__ = [
     "max_relative_error",
     "mean_absolute_error_by_input",
     "mse_per_model",
+    "nalu_gates",
     "near_exact_prediction",
     "predict",
     "relative_error",
@@ -192,4 +193,21 @@ def success_rate(successes, confidence: float = 0.95) -> tuple[float, float, flo
     rate = successes.mean()
     centre = (rate + z * z / (2 * n)) / (1 + z * z / n)
     half = z * np.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return float(rate), float(max(0.0, centre - half)), float(min(1.0, centre + half))
+    return float(rate), float(max(0.0, min(rate, centre - half))), float(min(1.0, max(rate, centre + half)))
+
+
+def nalu_gates(model, x) -> list[np.ndarray]:
+    """The gate values of every NALU layer of a ``Sequential`` model on inputs ``x``, averaged over
+    the examples: one array of shape ``(units,)`` per NALU layer, in order (notebook 05).
+
+    1 means that unit adds (its additive path), 0 that it multiplies.
+    """
+    from nalu_lib.layers import NALU
+
+    h = np.asarray(x, dtype=np.float32)
+    gates = []
+    for layer in model.layers:
+        if isinstance(layer, NALU):
+            gates.append(layer.gate(h).mean(axis=0))
+        h = np.asarray(keras.ops.convert_to_numpy(layer(h)))
+    return gates

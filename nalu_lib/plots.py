@@ -372,3 +372,58 @@ def _short_number(value: float) -> str:
     if 0.01 <= abs(value) < 1000:
         return f"{value:.3g}"
     return f"{value:.0e}"
+
+
+__all__ += ["gate_fates", "log_log", "success_rates"]
+
+
+def log_log(x, curves: dict, xlabel: str, ylabel: str, title: str, ax=None):
+    """Each ``{label: y}`` against ``x`` with both axes logarithmic (notebook 05)."""
+    ax = new_axes(ax)
+    for label, y in curves.items():
+        ax.plot(np.ravel(x), np.abs(np.ravel(y)), label=label, lw=1.8)
+    ax.set(xscale="log", yscale="log", xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def success_rates(results, published: dict | None = None, ax=None, title: str = "Success rate over seeds"):
+    """Success rate per (operation, model) with its 95% interval, and published rates as diamonds.
+
+    ``results`` is what :func:`nalu_lib.benchmark.run` returns; ``published`` maps
+    ``(op, model)`` to a rate between 0 and 1 (notebook 05).
+    """
+    ax = new_axes(ax, figsize=(9, 4))
+    labels, rates, lows, highs = [], [], [], []
+    for r in results:
+        rate, low, high = r.success_rate
+        labels.append(f"{r.op}\n{r.model}")
+        rates.append(rate)
+        lows.append(max(0.0, rate - low))
+        highs.append(max(0.0, high - rate))
+    positions = np.arange(len(labels))
+    ax.bar(positions, rates, color="#4c72b0", label=f"ours ({len(results[0].seeds)} seeds, 95% interval)")
+    ax.errorbar(positions, rates, yerr=[lows, highs], fmt="none", ecolor="black", capsize=3)
+    if published:
+        shown = [(i, published[(r.op, r.model)]) for i, r in enumerate(results) if (r.op, r.model) in published]
+        if shown:
+            ax.scatter(*zip(*shown, strict=True), marker="D", color="#dd8452", zorder=3, label="published")
+    ax.set_xticks(positions, labels, fontsize="small")
+    ax.set(ylim=(0, 1.05), ylabel="share of seeds that succeed", title=title)
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax
+
+
+def gate_fates(gates: dict, ax=None, title: str = "Where each seed's gate ends up"):
+    """One row of dots per ``{label: final gate value per seed}`` (notebook 05).
+
+    A gate of 1 means the NALU adds (its additive path), 0 that it multiplies.
+    """
+    ax = new_axes(ax, figsize=(8, 0.9 * len(gates) + 1.2))
+    rng = np.random.default_rng(0)  # vertical jitter only, so that dots do not hide each other
+    for row, values in enumerate(gates.values()):
+        values = np.ravel(values)
+        ax.scatter(values, row + rng.uniform(-0.2, 0.2, values.size), s=18, alpha=0.7)
+    ax.set_yticks(range(len(gates)), list(gates))
+    ax.set(xlim=(-0.05, 1.05), xlabel="mean gate value on the extrapolation set (0 = multiply, 1 = add)", title=title)
+    return ax

@@ -95,6 +95,11 @@ class Ensemble:
             models.append(model)
         return models
 
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """The trained weights, one stacked array ``(n_seeds, ...)`` per weight of the model."""
+        return [np.asarray(v) for v in self._variables]
+
     def predict(self, x, initial: bool = False) -> np.ndarray:
         """Every model's prediction for ``x``, shape ``(n_seeds, n, units)``, in one graph call.
 
