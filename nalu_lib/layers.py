@@ -427,6 +427,15 @@ def _check_schedule(sparsity, sparsity_start, sparsity_end) -> tuple[float, int,
     return float(sparsity), int(sparsity_start), int(sparsity_end)
 
 
+# Default regulariser settings of the NAU and NMU: full strength ``SPARSITY``, ramped up
+# between optimizer steps ``SPARSITY_START`` and ``SPARSITY_END``. Chosen for nalu_lib.train's
+# defaults (2000 full-batch Adam steps, learning rate 0.05) and runs of a few thousand steps,
+# not the paper's millions; the NAU's docstring gives the measurements behind them.
+SPARSITY = 0.01
+SPARSITY_START = 1000
+SPARSITY_END = 1500
+
+
 class _SparseArithmeticLayer(_ArithmeticLayer):
     """What the NAU and NMU share: one clipped weight ``W`` and the sparsity regulariser."""
 
@@ -434,7 +443,15 @@ class _SparseArithmeticLayer(_ArithmeticLayer):
     #: The range ``W`` is clipped to.
     W_range: tuple[float, float] = (-1.0, 1.0)
 
-    def __init__(self, units, sparsity, sparsity_start, sparsity_end, w_initializer, **kwargs):
+    def __init__(
+        self,
+        units: int,
+        sparsity: float = SPARSITY,
+        sparsity_start: int = SPARSITY_START,
+        sparsity_end: int = SPARSITY_END,
+        w_initializer=None,
+        **kwargs,
+    ):
         super().__init__(units, **kwargs)
         self.sparsity, self.sparsity_start, self.sparsity_end = _check_schedule(sparsity, sparsity_start, sparsity_end)
         self.w_initializer = (
@@ -464,15 +481,6 @@ class _SparseArithmeticLayer(_ArithmeticLayer):
         config["sparsity_start"] = self.sparsity_start
         config["sparsity_end"] = self.sparsity_end
         return config
-
-
-# Default regulariser settings of the NAU and NMU: full strength ``SPARSITY``, ramped up
-# between optimizer steps ``SPARSITY_START`` and ``SPARSITY_END``. Chosen for nalu_lib.train's
-# defaults (2000 full-batch Adam steps, learning rate 0.05) and runs of a few thousand steps,
-# not the paper's millions; the NAU's docstring gives the measurements behind them.
-SPARSITY = 0.01
-SPARSITY_START = 1000
-SPARSITY_END = 1500
 
 
 @keras.saving.register_keras_serializable(package="nalu_lib")
@@ -542,17 +550,6 @@ class NAU(_SparseArithmeticLayer):
 
     W_range = (-1.0, 1.0)
 
-    def __init__(
-        self,
-        units: int,
-        sparsity: float = SPARSITY,
-        sparsity_start: int = SPARSITY_START,
-        sparsity_end: int = SPARSITY_END,
-        w_initializer=None,
-        **kwargs,
-    ):
-        super().__init__(units, sparsity, sparsity_start, sparsity_end, w_initializer, **kwargs)
-
     def _paper_initializer(self):
         return NAUUniform()
 
@@ -606,17 +603,6 @@ class NMU(_SparseArithmeticLayer):
     """
 
     W_range = (0.0, 1.0)
-
-    def __init__(
-        self,
-        units: int,
-        sparsity: float = SPARSITY,
-        sparsity_start: int = SPARSITY_START,
-        sparsity_end: int = SPARSITY_END,
-        w_initializer=None,
-        **kwargs,
-    ):
-        super().__init__(units, sparsity, sparsity_start, sparsity_end, w_initializer, **kwargs)
 
     def _paper_initializer(self):
         return keras.initializers.RandomUniform(0.25, 0.75)
