@@ -1,0 +1,200 @@
+"""The playground of notebook 06 without a browser: its logic, its widgets and its Train handler."""
+
+import base64
+
+import ipywidgets
+import numpy as np
+import pytest
+
+import nalu_lib
+from nalu_lib import widgets
+from nalu_lib.models import stacked
+from nalu_lib.widgets import Playground, Settings
+
+
+def _png_bytes(output: dict) -> bytes:
+    return base64.b64decode(output["data"]["image/png"])
+
+
+# --------------------------------------------------------------------------- the units
+
+
+def test_units_registry_offers_every_unit_the_library_has():
+    assert list(widgets.UNITS)[:3] == ["MLP", "NAC", "NALU"]
+    for later in ("NAU", "NMU"):
+        assert (later in widgets.UNITS) == hasattr(nalu_lib, later)
+
+
+def test_register_unit_adds_a_unit_to_the_menu(monkeypatch):
+    monkeypatch.setattr(widgets, "UNITS", dict(widgets.UNITS))
+    widgets.register_unit("two NACs", lambda: stacked("nac", (2, 1)), "a NAC of NACs")
+    assert "two NACs" in Playground().unit.options
+    result = widgets.train_playground(Settings(operation="add", unit="two NACs", steps=50))
+    assert result.prediction.shape == (len(result.sweep), 1)
+
+
+# --------------------------------------------------------------------------- training, no widgets
+
+
+def test_default_settings_learn_multiplication_far_beyond_the_training_range():
+    result = widgets.train_playground()
+    assert result.settings == Settings()
+    assert result.history.loss.shape == (Settings().steps,)
+    assert result.sweep.max() >= 100 * Settings().high * 0.9
+    assert result.far_error <= 1e-6
+    report = widgets.weights_report(result)
+    assert "NALU layer" in report and "1.0000" in report and "mean gate" in report
+
+
+def test_an_mlp_does_not_extrapolate_and_its_weights_are_only_counted():
+    result = widgets.train_playground(Settings(operation="add", unit="MLP", steps=300))
+    assert result.far_error > 1e-3
+    assert "Dense layers" in widgets.weights_report(result)
+
+
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [(1.0, 10.0), (0.0, 5.0), (-10.0, 10.0), (-8.0, -2.0), (-7.5, 2.5)],
+)
+def test_extrapolation_line_reaches_far_beyond_the_training_range(low, high):
+    sweep, x2 = widgets.extrapolation_line(low, high)
+    width = high - low
+    assert sweep.max() - sweep.min() == pytest.approx(widgets.EXTRAPOLATION_FACTOR * width)
+    assert sweep.min() <= low and sweep.max() >= high
+    assert low <= x2 <= high and abs(x2) >= 0.1 * width  # inside the range, away from 0
+    assert np.all(np.diff(sweep) > 0)
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"low": 5.0, "high": 5.0}, "range is empty"),
+        ({"low": 10.0, "high": 1.0}, "range is empty"),
+        ({"steps": 0}, "steps"),
+        ({"steps": -3}, "steps"),
+        ({"learning_rate": 0.0}, "learning_rate"),
+        ({"learning_rate": -1.0}, "learning_rate"),
+        ({"steps": 10**7}, "at most"),
+        ({"unit": "GPT"}, "unit must be one of"),
+        ({"seed": -1}, "seed must be"),
+    ],
+)
+def test_bad_settings_raise_readable_value_errors(changes, words):
+    with pytest.raises(ValueError, match=words):
+        widgets.train_playground(Settings(**changes))
+
+
+# --------------------------------------------------------------------------- the widgets
+
+
+def test_playground_widgets_start_at_the_default_settings():
+    app = Playground()
+    assert app.settings() == Settings()
+    assert isinstance(app.widget, ipywidgets.VBox)
+    assert list(app.unit.options) == list(widgets.UNITS)
+    assert [value for _, value in app.operation.options] == list(widgets.OPERATIONS)
+    assert app.train_button.description == "Train"
+    assert "nalu-playground" in app.widget._dom_classes
+
+
+def test_settings_follow_the_widgets():
+    app = Playground()
+    app.operation.value = "sub"
+    app.unit.value = "NAC"
+    app.low.value, app.high.value = -3.0, 7.0
+    app.steps.value = 150
+    app.learning_rate.value = 0.1
+    app.seed.value = 7
+    assert app.settings() == Settings("sub", "NAC", -3.0, 7.0, 150, 0.1, 7)
+    assert "notebook 02" in app.unit_help.value  # the unit's one-line help follows the menu
+
+
+def test_train_button_draws_the_loss_live_then_the_result_and_the_weights():
+    app = Playground(redraw_seconds=0.0)
+    app.train_button.click()  # what a press of the button runs
+    result = app.last_result
+    assert result is not None and result.far_error <= 1e-6
+    assert app.live_draws >= 10, "the loss curve should be redrawn while training"
+    assert app.live.outputs == (), "the live curve gives way to the result"
+    image, weights = app.result.outputs
+    assert image["output_type"] == "display_data"
+    assert _png_bytes(image).startswith(b"\x89PNG")
+    assert weights["output_type"] == "stream" and "NALU layer" in weights["text"] and "1.0000" in weights["text"]
+    assert "Trained in" in app.message.value and f"{result.far_error:.1e}" in app.message.value
+    assert not app.train_button.disabled
+
+
+def test_live_redraws_are_throttled():
+    app = Playground(redraw_seconds=3600.0)
+    app.steps.value = 200
+    app.train()
+    assert app.live_draws == 1
+
+
+@pytest.mark.parametrize(
+    ("widget", "value", "words"),
+    [
+        ("high", 1.0, "range is empty"),
+        ("low", 20.0, "range is empty"),
+        ("steps", 0, "steps must be a positive integer"),
+        ("learning_rate", 0.0, "learning_rate must be a positive"),
+        ("learning_rate", -0.5, "learning_rate must be a positive"),
+    ],
+)
+def test_bad_settings_show_a_message_in_the_widget_not_a_traceback(widget, value, words):
+    app = Playground()
+    getattr(app, widget).value = value
+    assert app.train() is None
+    assert "Cannot train with these settings." in app.message.value
+    assert words in app.message.value
+    assert "Traceback" not in app.message.value
+    assert app.result.outputs == () and app.live.outputs == ()
+    assert not app.train_button.disabled
+
+
+def test_divergence_shows_a_message():
+    app = Playground()
+    app.unit.value, app.high.value, app.learning_rate.value = "MLP", 1000.0, 1e6
+    assert app.train() is None
+    assert "diverged" in app.message.value and "smaller learning_rate" in app.message.value
+
+
+def test_an_unexpected_error_is_still_a_message(monkeypatch):
+    def broken(settings, callback=None):
+        raise RuntimeError("out of cheese")
+
+    monkeypatch.setattr(widgets, "train_playground", broken)
+    app = Playground()
+    assert app.train() is None
+    assert "Something went wrong" in app.message.value and "out of cheese" in app.message.value
+
+
+def test_the_button_is_disabled_while_training(monkeypatch):
+    seen = []
+    real = widgets.train_playground
+
+    def spy(settings, callback=None):
+        seen.append(app.train_button.disabled)
+        return real(settings, callback)
+
+    monkeypatch.setattr(widgets, "train_playground", spy)
+    app = Playground()
+    app.steps.value = 100
+    app.train()
+    assert seen == [True] and not app.train_button.disabled
+
+
+def test_a_new_run_replaces_the_old_result():
+    app = Playground()
+    app.steps.value = 100
+    app.train()
+    assert len(app.result.outputs) == 2
+    app.steps.value = 0
+    app.train()
+    assert app.result.outputs == () and app.last_result is None
+
+
+def test_where_widgets_cannot_render_a_note_stands_in():
+    bundle = Playground()._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "widgets appear here" in bundle["text/plain"]
