@@ -73,9 +73,21 @@ def apply_op(op: str, a, b=None) -> np.ndarray:
         return _BINARY[op](a, np.asarray(b, dtype=np.float64))
 
 
-def _pairs_and_target(op: str, x1, x2) -> tuple[np.ndarray, np.ndarray]:
+def _finite_targets(y: np.ndarray, op: str, where: str) -> np.ndarray:
+    """``y`` as float32, or a ValueError naming ``where`` if ``op`` gives NaN or inf there."""
+    with np.errstate(over="ignore"):
+        y32 = np.asarray(y).astype(np.float32)
+    if not np.all(np.isfinite(y32)):
+        raise ValueError(
+            f"{op} gives values that are not finite in float32 (a division by zero, the root of a "
+            f"negative number, or an overflow) for inputs from {where}: choose another range"
+        )
+    return y32
+
+
+def _pairs_and_target(op: str, x1, x2, where: str = "this range") -> tuple[np.ndarray, np.ndarray]:
     x = np.column_stack((x1, x2)).astype(np.float32)
-    y = apply_op(op, x[:, 0], x[:, 1]).astype(np.float32)[:, None]
+    y = _finite_targets(apply_op(op, x[:, 0], x[:, 1]), op, where)[:, None]
     return x, y
 
 
@@ -114,7 +126,7 @@ def article_extrapolation_set(op: str = "add", scale: float = 1000.0) -> tuple[n
         raise ValueError(f"scale must be a positive number, got scale={scale!r}")
     _, _, x_test, _ = article_task(op)
     x = (x_test.astype(np.float64) * scale).astype(np.float32)
-    return _pairs_and_target(op, x[:, 0], x[:, 1])
+    return _pairs_and_target(op, x[:, 0], x[:, 1], f"the test inputs times scale={scale!r}")
 
 
 def identity_task(
@@ -134,7 +146,7 @@ def identity_task(
     n_test = _check_count("n_test", n_test, 2)
     low, high = _check_range("train_range", *train_range)
     test_low, test_high = _check_range("test_range", *test_range)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_check_count("seed", seed, 0))
     x_train = rng.uniform(low, high, size=(n_train, 1)).astype(np.float32)
     x_test = np.linspace(test_low, test_high, n_test, dtype=np.float32)[:, None]
     return x_train, x_train.copy(), x_test, x_test.copy()
@@ -152,9 +164,9 @@ def random_pairs(
     _check_op(op, tuple(_BINARY))
     n = _check_count("n", n)
     low, high = _check_range("(low, high)", low, high)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_check_count("seed", seed, 0))
     x = rng.uniform(low, high, size=(n, 2))
-    return _pairs_and_target(op, x[:, 0], x[:, 1])
+    return _pairs_and_target(op, x[:, 0], x[:, 1], f"(low, high)=({low:g}, {high:g})")
 
 
 @dataclass(frozen=True)
@@ -215,19 +227,19 @@ def static_arithmetic_task(
     interp = _check_range("interpolation_range", *interpolation_range)
     extrap = _check_range("extrapolation_range", *extrapolation_range)
 
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_check_count("seed", seed, 0))
     positions = rng.permutation(input_size)
     a_index = np.sort(positions[:subset_size])
     b_index = np.sort(positions[subset_size - overlap : 2 * subset_size - overlap])
 
-    def sample(n, value_range):
+    def sample(n, value_range, name):
         x = rng.uniform(*value_range, size=(n, input_size))
         a = x[:, a_index].sum(axis=1)
         b = x[:, b_index].sum(axis=1)
-        y = apply_op(op, a, b)
-        return x.astype(np.float32), y.astype(np.float32)[:, None]
+        y = _finite_targets(apply_op(op, a, b), op, f"{name}={value_range}")
+        return x.astype(np.float32), y[:, None]
 
-    x_train, y_train = sample(n_train, interp)
-    x_interp, y_interp = sample(n_test, interp)
-    x_extrap, y_extrap = sample(n_test, extrap)
+    x_train, y_train = sample(n_train, interp, "interpolation_range")
+    x_interp, y_interp = sample(n_test, interp, "interpolation_range")
+    x_extrap, y_extrap = sample(n_test, extrap, "extrapolation_range")
     return StaticTask(op, x_train, y_train, x_interp, y_interp, x_extrap, y_extrap, a_index, b_index)

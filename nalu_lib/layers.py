@@ -60,6 +60,20 @@ def nac_weight(W_hat, M_hat):
     return ops.tanh(W_hat) * ops.sigmoid(M_hat)
 
 
+def _initializer(identifier) -> keras.initializers.Initializer:
+    """``keras.initializers.get(identifier)``, as a new object for every weight.
+
+    One initializer object passed for several weights (``init = TruncatedNormal(stddev=0.02)``,
+    then ``w_hat_initializer=init, m_hat_initializer=init``) would otherwise draw the same values
+    for all of them: an unseeded Keras initializer fixes its seed when it is created. A copy per
+    weight draws independently, as the article's ``tf.truncated_normal`` calls do. A seed the
+    caller set explicitly is kept.
+    """
+    if isinstance(identifier, keras.initializers.Initializer):
+        return identifier.__class__.from_config(identifier.get_config())
+    return keras.initializers.get(identifier)  # a name or a config: a new object already
+
+
 def _check_units(units) -> int:
     if isinstance(units, bool) or not isinstance(units, numbers.Integral) or units <= 0:
         raise ValueError(f"units must be a positive integer, got units={units!r}")
@@ -167,8 +181,8 @@ class NAC(_ArithmeticLayer):
         **kwargs,
     ):
         super().__init__(units, **kwargs)
-        self.w_hat_initializer = keras.initializers.get(w_hat_initializer)
-        self.m_hat_initializer = keras.initializers.get(m_hat_initializer)
+        self.w_hat_initializer = _initializer(w_hat_initializer)
+        self.m_hat_initializer = _initializer(m_hat_initializer)
 
     def forward(self, x, W_hat, M_hat):
         """``x @ tanh(W_hat) * sigmoid(M_hat)`` for the given weights (any leading batch axes)."""
@@ -266,9 +280,9 @@ class NALU(_ArithmeticLayer):
             )
         self.epsilon = float(epsilon)
         self.log_space_dtype = log_space_dtype
-        self.w_hat_initializer = keras.initializers.get(w_hat_initializer)
-        self.m_hat_initializer = keras.initializers.get(m_hat_initializer)
-        self.g_initializer = keras.initializers.get(g_initializer)
+        self.w_hat_initializer = _initializer(w_hat_initializer)
+        self.m_hat_initializer = _initializer(m_hat_initializer)
+        self.g_initializer = _initializer(g_initializer)
 
     def _gate(self, x, G):
         return ops.sigmoid(batched_matmul(x, G))
@@ -454,9 +468,7 @@ class _SparseArithmeticLayer(_ArithmeticLayer):
     ):
         super().__init__(units, **kwargs)
         self.sparsity, self.sparsity_start, self.sparsity_end = _check_schedule(sparsity, sparsity_start, sparsity_end)
-        self.w_initializer = (
-            self._paper_initializer() if w_initializer is None else keras.initializers.get(w_initializer)
-        )
+        self.w_initializer = self._paper_initializer() if w_initializer is None else _initializer(w_initializer)
 
     def _paper_initializer(self) -> keras.initializers.Initializer:
         raise NotImplementedError

@@ -359,7 +359,7 @@ def _reseed_initializers(model: keras.layers.Layer, built_too: bool = False) -> 
                 value.seed = random.randint(1, int(1e9))
 
 
-def _seeded_model(model, x: np.ndarray, seed: int | None) -> keras.Model:
+def _seeded_model(model, x: np.ndarray, seed: int | None, y_width: int | None = None) -> keras.Model:
     """Build (or take) the model, its initial weights a function of ``seed`` alone."""
     if not isinstance(model, keras.layers.Layer):
         if not callable(model):
@@ -376,6 +376,11 @@ def _seeded_model(model, x: np.ndarray, seed: int | None) -> keras.Model:
         model(x[:1])
     if not model.trainable_variables:
         raise ValueError("model has no trainable weights")
+    width = model(x[:1]).shape[-1]
+    if y_width is not None and width != y_width:
+        raise ValueError(
+            f"the model has {width} output(s) per example but y has {y_width} column(s): shapes must match"
+        )
     return model
 
 
@@ -427,14 +432,16 @@ def train(
         FloatingPointError: if the loss becomes NaN or infinite (lower ``learning_rate``).
     """
     steps = _check_steps(steps)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
+        raise ValueError(f"seed must be None or a non-negative integer, got seed={seed!r}")
     x, y = _check_data(x, y)
     batch_size = _check_batch_size(batch_size, len(x))
     data_seed = _check_data_seed(data_seed)
     loss_fn = _loss_function(loss)
-    model = _seeded_model(model, x, seed)
+    model = _seeded_model(model, x, seed, y.shape[-1])
     optimizer = _optimizer(optimizer, learning_rate)
     variables = list(model.trainable_variables)
-    penalties = _penalty_layers(model._flatten_layers(include_self=False))
+    penalties = _penalty_layers(model._flatten_layers(include_self=True))
 
     def losses_fn(xb, yb, step):
         prediction = model(xb, training=True)
@@ -558,10 +565,12 @@ def train_many(
             raise ValueError(f"seeds must be a positive count or a list of seeds, got seeds={seeds!r}")
         seeds = list(range(int(seeds)))
     else:
-        try:
-            seeds = [int(s) for s in seeds]
-        except (TypeError, ValueError):
-            raise ValueError(f"seeds must be a count or a list of integers, got seeds={seeds!r}") from None
+        seeds = list(seeds) if isinstance(seeds, Iterable) else seeds
+        if not isinstance(seeds, list) or not all(
+            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 0 for s in seeds
+        ):
+            raise ValueError(f"seeds must be a count or a list of non-negative integers, got seeds={seeds!r}")
+        seeds = [int(s) for s in seeds]
         if not seeds:
             raise ValueError("seeds is empty")
         if len(set(seeds)) != len(seeds):
@@ -582,7 +591,11 @@ def train_many(
     optimizer = _optimizer(optimizer, learning_rate)
 
     sample = x[0, :1] if per_seed else x[:1]
-    template = _seeded_model(build_model, sample, seeds[0])
+    template = _seeded_model(build_model, sample, seeds[0], y.shape[-1])
+    if not isinstance(template, keras.Sequential):
+        raise ValueError(f"build_model must return a keras.Sequential model, got a {type(template).__name__}")
+    if template.losses:
+        raise ValueError("train_many does not support layers with Keras regularizers (model.losses); use train()")
     layers = [layer for layer in template.layers if not isinstance(layer, keras.layers.InputLayer)]
     forwards = [_batched_forward(layer) for layer in layers]
     penalty_of = {id(layer) for layer in _penalty_layers(layers)}

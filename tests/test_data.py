@@ -89,3 +89,17 @@ def test_static_task(op):
 def test_bad_arguments_name_themselves(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: data.static_arithmetic_task("sqrt", interpolation_range=(-2, -1)), "interpolation_range"),
+        (lambda: data.random_pairs("mul", low=1e30, high=1e31), "low, high"),
+        (lambda: data.article_extrapolation_set("mul", scale=1e40), "scale"),
+        (lambda: data.random_pairs("add", seed=-1), "seed"),
+    ],
+)
+def test_non_finite_targets_and_bad_seeds_name_the_argument(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
