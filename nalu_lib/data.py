@@ -68,7 +68,8 @@ def apply_op(op: str, a, b=None) -> np.ndarray:
     _check_op(op, OPERATIONS)
     a = np.asarray(a, dtype=np.float64)
     if op in _UNARY:
-        return _UNARY[op](a)
+        with np.errstate(invalid="ignore"):  # the root of a negative number: NaN, caught by the callers
+            return _UNARY[op](a)
     with np.errstate(divide="ignore", invalid="ignore"):
         return _BINARY[op](a, np.asarray(b, dtype=np.float64))
 
@@ -125,7 +126,8 @@ def article_extrapolation_set(op: str = "add", scale: float = 1000.0) -> tuple[n
     if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not scale > 0:
         raise ValueError(f"scale must be a positive number, got scale={scale!r}")
     _, _, x_test, _ = article_task(op)
-    x = (x_test.astype(np.float64) * scale).astype(np.float32)
+    with np.errstate(over="ignore"):  # too large for float32: inf, caught below
+        x = (x_test.astype(np.float64) * scale).astype(np.float32)
     return _pairs_and_target(op, x[:, 0], x[:, 1], f"the test inputs times scale={scale!r}")
 
 

@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Any
 
 import keras
 import numpy as np
 from keras import ops
+
+#: What the math functions take and return: a backend tensor, a Keras variable or an array.
+Tensor = Any
 
 __all__ = [
     "NAC",
@@ -32,7 +36,7 @@ __all__ = [
 ]
 
 
-def batched_matmul(x, W):
+def batched_matmul(x: Tensor, W: Tensor) -> Tensor:
     """``x @ W``, also for a stack of weights, one per seed, applied to shared inputs.
 
     With ``W`` of shape ``(input_dim, units)`` this is ``ops.matmul``. With a stack ``W`` of shape
@@ -49,7 +53,7 @@ def batched_matmul(x, W):
     return ops.matmul(x, W)
 
 
-def nac_weight(W_hat, M_hat):
+def nac_weight(W_hat: Tensor, M_hat: Tensor) -> Tensor:
     """The NAC's effective weight ``W = tanh(W_hat) * sigmoid(M_hat)`` (paper, eq. 1).
 
     Every entry lies in (-1, 1) and is pulled toward -1, 0 or 1: ``tanh`` picks the sign and
@@ -397,7 +401,7 @@ class NAUUniform(keras.initializers.VarianceScaling):
         return {"max_limit": self.max_limit, "seed": keras.saving.serialize_keras_object(self._init_seed)}
 
 
-def sparsity_regularizer(W):
+def sparsity_regularizer(W: Tensor) -> Tensor:
     """``R_sparse = mean(min(|W|, 1 - |W|))`` over the last two axes of ``W``.
 
     Madsen & Johansen (2020), section 2; the "linear" shape of the authors'
@@ -410,7 +414,7 @@ def sparsity_regularizer(W):
     return ops.mean(ops.minimum(abs_W, ops.abs(1.0 - abs_W)), axis=(-2, -1))
 
 
-def sparsity_schedule(step, sparsity: float, start: int, end: int):
+def sparsity_schedule(step: Tensor, sparsity: float, start: int, end: int) -> Tensor:
     """``lambda_sparse = sparsity * clip((step - start) / (end - start), 0, 1)`` at ``step``.
 
     The warm-up of Madsen & Johansen (2020), section 2: no regularisation until ``start``,

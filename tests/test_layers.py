@@ -146,9 +146,12 @@ def test_works_with_fit_in_sequential_model():
     assert history.history["loss"][-1] < history.history["loss"][0]
 
 
-def test_nac_weight_is_bounded():
-    W = np.asarray(nac_weight(np.linspace(-50, 50, 11), np.linspace(50, -50, 11)))
-    assert np.all(np.abs(W) <= 1)
+def test_nac_weight_saturates_to_exactly_minus_one_zero_and_one_in_float32():
+    W_hat = np.array([-30.0, 30.0, 30.0, 0.0], np.float32)
+    M_hat = np.array([30.0, 30.0, -200.0, 30.0], np.float32)
+    np.testing.assert_array_equal(np.asarray(nac_weight(W_hat, M_hat)), [-1.0, 1.0, 0.0, 0.0])
+    inside = np.asarray(nac_weight(np.float32(1.0), np.float32(0.0)))
+    assert abs(inside - np.tanh(1.0) * 0.5) < 1e-6
 
 
 @pytest.mark.parametrize("units", [0, -1, 1.5, "2", True, None])
