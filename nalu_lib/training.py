@@ -543,7 +543,8 @@ def train_many(
     For each seed, ``keras.utils.set_random_seed(seed)`` and then ``build_model()`` give the same
     initial weights as a :func:`train` run with that seed; the weights of all seeds are then
     stacked (a leading axis of length ``n_seeds``) and trained together: each seed has its own
-    loss, gradients and Adam statistics, exactly as if trained alone. Taught in notebooks 01
+    loss, gradients and Adam statistics, as if trained alone (the same run up to floating-point
+    rounding, whose differences can grow in chaotic runs such as the NALU's). Taught in notebooks 01
     and 04; ``benchmarks/seed_batching.py`` measures the speed-up.
 
     Args:
