@@ -78,6 +78,17 @@ def _initializer(identifier) -> keras.initializers.Initializer:
     return keras.initializers.get(identifier)  # a name or a config: a new object already
 
 
+def check_number(name: str, value, *, positive: bool = False) -> float:
+    """``value`` as a float, or a ValueError naming ``name`` unless it is a finite real number
+    (and, with ``positive``, above 0). The one argument check of every nalu_lib module."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        kind = "a positive finite number" if positive else "a finite number"
+        raise ValueError(f"{name} must be {kind}, got {name}={value!r}")
+    if positive and value <= 0:
+        raise ValueError(f"{name} must be a positive finite number, got {name}={value!r}")
+    return float(value)
+
+
 def _check_units(units) -> int:
     if isinstance(units, bool) or not isinstance(units, numbers.Integral) or units <= 0:
         raise ValueError(f"units must be a positive integer, got units={units!r}")
@@ -271,13 +282,7 @@ class NALU(_ArithmeticLayer):
         **kwargs,
     ):
         super().__init__(units, **kwargs)
-        if (
-            isinstance(epsilon, bool)
-            or not isinstance(epsilon, numbers.Real)
-            or not math.isfinite(epsilon)
-            or epsilon <= 0
-        ):
-            raise ValueError(f"epsilon must be a positive finite number, got epsilon={epsilon!r}")
+        epsilon = check_number("epsilon", epsilon, positive=True)
         if log_space_dtype not in (None, "float32", "float64"):
             raise ValueError(
                 f"log_space_dtype must be 'float64', 'float32' or None, got log_space_dtype={log_space_dtype!r}"
@@ -347,9 +352,8 @@ class Clip(keras.constraints.Constraint):
     """
 
     def __init__(self, min_value: float, max_value: float):
-        for name, value in (("min_value", min_value), ("max_value", max_value)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-                raise ValueError(f"{name} must be a finite number, got {name}={value!r}")
+        check_number("min_value", min_value)
+        check_number("max_value", max_value)
         if not min_value < max_value:
             raise ValueError(f"min_value must be below max_value, got min_value={min_value!r}, max_value={max_value!r}")
         self.min_value = float(min_value)
@@ -378,13 +382,7 @@ class NAUUniform(keras.initializers.VarianceScaling):
     """
 
     def __init__(self, max_limit: float = 0.5, seed=None):
-        if (
-            isinstance(max_limit, bool)
-            or not isinstance(max_limit, numbers.Real)
-            or not math.isfinite(max_limit)
-            or max_limit <= 0
-        ):
-            raise ValueError(f"max_limit must be a positive finite number, got max_limit={max_limit!r}")
+        max_limit = check_number("max_limit", max_limit, positive=True)
         super().__init__(scale=1.0, mode="fan_avg", distribution="uniform", seed=seed)
         self.max_limit = float(max_limit)
 
@@ -430,8 +428,7 @@ def sparsity_schedule(step: Tensor, sparsity: float, start: int, end: int) -> Te
 
 
 def _check_schedule(sparsity, sparsity_start, sparsity_end) -> tuple[float, int, int]:
-    if isinstance(sparsity, bool) or not isinstance(sparsity, numbers.Real) or not math.isfinite(sparsity):
-        raise ValueError(f"sparsity must be a finite number >= 0, got sparsity={sparsity!r}")
+    sparsity = check_number("sparsity", sparsity)
     if sparsity < 0:
         raise ValueError(f"sparsity must be >= 0 (0 switches the regulariser off), got sparsity={sparsity!r}")
     for name, value in (("sparsity_start", sparsity_start), ("sparsity_end", sparsity_end)):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import math
 import numbers
 import random
 import time
@@ -25,7 +24,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from nalu_lib.layers import batched_matmul
+from nalu_lib.layers import batched_matmul, check_number
 
 __all__ = ["Ensemble", "History", "default_optimizer", "train", "train_many"]
 
@@ -137,17 +136,11 @@ def default_optimizer(
     about the learning rate until ``W`` is exact in float32.
     """
     if not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
-        _check_positive("learning_rate", learning_rate)
+        check_number("learning_rate", learning_rate, positive=True)
     return keras.optimizers.Adam(learning_rate=learning_rate, beta_2=0.9, epsilon=1e-20)
 
 
 # --------------------------------------------------------------------------- checks
-
-
-def _check_positive(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive finite number, got {name}={value!r}")
-    return float(value)
 
 
 def _check_steps(steps) -> int:
@@ -209,7 +202,7 @@ def _loss_function(loss) -> Callable:
 
 
 def _optimizer(optimizer, learning_rate) -> keras.optimizers.Optimizer:
-    learning_rate = _check_positive("learning_rate", learning_rate)
+    learning_rate = check_number("learning_rate", learning_rate, positive=True)
     if optimizer is None:
         return default_optimizer(learning_rate)
     if isinstance(optimizer, keras.optimizers.Optimizer):
