@@ -1,0 +1,78 @@
+"""Argument checks shared by every nalu_lib module: each raises a ``ValueError`` that names the
+bad argument and shows the value it got, so a student sees at once which argument to fix.
+
+No module of nalu_lib checks a number any other way; the layers, the data generators, the
+trainers and the widgets all call these.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+__all__ = ["check_integer", "check_number", "check_range", "check_seeds"]
+
+
+def check_number(name: str, value, *, positive: bool = False, minimum: float | None = None) -> float:
+    """``value`` as a float, or a ValueError naming ``name``.
+
+    Accepts a finite real number (not ``bool``); with ``positive``, above 0; with ``minimum``,
+    at least ``minimum``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        kind = "a positive finite number" if positive else "a finite number"
+        raise ValueError(f"{name} must be {kind}, got {name}={value!r}")
+    if positive and value <= 0:
+        raise ValueError(f"{name} must be a positive finite number, got {name}={value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be a number >= {minimum}, got {name}={value!r}")
+    return float(value)
+
+
+def check_integer(name: str, value, *, minimum: int | None = None, allow_none: bool = False) -> int | None:
+    """``value`` as an ``int``, or a ValueError naming ``name``.
+
+    Accepts Python and numpy integers (not ``bool``, not ``2.0``); with ``minimum``, at least
+    ``minimum``; with ``allow_none``, also ``None``, returned as is.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or (minimum is not None and value < minimum):
+        what = "an integer" if minimum is None else f"an integer >= {minimum}"
+        if allow_none:
+            what += " or None"
+        raise ValueError(f"{name} must be {what}, got {name}={value!r}")
+    return int(value)
+
+
+def check_range(name: str, low, high) -> tuple[float, float]:
+    """``(low, high)`` as floats, or a ValueError naming ``name`` unless both are finite and
+    ``low < high``."""
+    for value in (low, high):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+            raise ValueError(f"{name} must be two finite numbers, got {name}=({low!r}, {high!r})")
+    if not low < high:
+        raise ValueError(f"{name} needs low < high, got {name}=({low!r}, {high!r})")
+    return float(low), float(high)
+
+
+def check_seeds(seeds) -> list[int]:
+    """A count (``10`` means seeds 0 to 9) or an iterable of distinct non-negative integers, as a
+    list; otherwise a ValueError naming ``seeds``."""
+    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
+        if seeds <= 0:
+            raise ValueError(f"seeds must be a positive count or a list of seeds, got seeds={seeds!r}")
+        return list(range(int(seeds)))
+    try:
+        values = list(seeds)
+    except TypeError:
+        raise ValueError(f"seeds must be a count or a list of non-negative integers, got seeds={seeds!r}") from None
+    if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 0 for s in values):
+        raise ValueError(f"seeds must be a count or a list of non-negative integers, got seeds={seeds!r}")
+    if not values:
+        raise ValueError("seeds is empty: give a count or at least one seed")
+    if len(set(values)) != len(values):
+        raise ValueError(f"seeds must be distinct, got seeds={values!r}")
+    return [int(s) for s in values]
