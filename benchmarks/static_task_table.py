@@ -1,0 +1,164 @@
+"""Madsen & Johansen's static-task table, reproduced at their protocol, 100 seeds per cell.
+
+    python benchmarks/static_task_table.py                       # every cell, 100 seeds
+    python benchmarks/static_task_table.py --cells NMU:mul,NAU:add --seeds 100 --out FILE.csv
+
+Each cell (a model on an operation, e.g. ``NMU:mul``) trains all its seeds at once with
+``nalu_lib.train_many`` (see ``nalu_lib/static_task.py`` for the protocol and where it
+deviates from theirs), and is appended to the CSV as soon as it finishes, one row per seed with
+the run's settings; a rerun skips the cells already in the CSV unless ``--redo`` names them, so
+a long table can be run a cell at a time, in as many sessions as it takes.
+
+A cell stops before 5 million steps once its outcome is settled: after the regulariser's ramp
+has ended, every seed below the success threshold at each of the last 100 evaluations (10^5
+steps), so that model selection can only pick a successful step. It also stops at
+``--time-limit`` seconds (default 1800), and says so in its row.
+
+Prints, per cell, our row beside the published one: success rate with its Wilson 95% interval,
+median solved-at step, median sparsity error, steps run, wall seconds and CPU-hours, and the
+training step's time beside a matrix-product floor measured in the same run; the last line is
+``N/M cells inside the published 95% interval`` (our interval overlaps theirs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import pathlib
+import sys
+import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # the floor is measured on one core
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+
+import nalu_lib
+from nalu_lib import static_task
+from nalu_lib.evaluation import success_rate
+
+
+def matmul_floor_us(seeds: int) -> float:
+    """The two matrix products of a step (forward and weight gradient of the first layer) in
+    numpy on one core: ``(128 x 100) @ (100 x 2 seeds)`` and its transpose, best of 5."""
+    rng = np.random.default_rng(0)
+    x = rng.random((static_task.BATCH_SIZE, static_task.INPUT_SIZE), dtype=np.float32)
+    w = rng.random((static_task.INPUT_SIZE, 2 * seeds), dtype=np.float32)
+    g = rng.random((static_task.BATCH_SIZE, 2 * seeds), dtype=np.float32)
+    best = np.inf
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(500):
+            x @ w
+            x.T @ g
+        best = min(best, (time.perf_counter() - start) / 500)
+    return 1e6 * best
+
+
+def summarize(name: str, rows: list[dict]) -> dict:
+    """Our figures for one cell from its CSV rows."""
+    success = np.array([r["success"] for r in rows], dtype=bool)
+    rate, low, high = success_rate(success)
+    solved = [r["solved_at"] for r in rows if r["success"]]
+    sparsity = [r["sparsity_error"] for r in rows if r["success"]]
+    published = static_task.PUBLISHED[name]
+    return {
+        "rate": rate,
+        "low": low,
+        "high": high,
+        "solved": float(np.median(solved)) if solved else None,
+        "sparsity": float(np.median(sparsity)) if sparsity else None,
+        "steps": rows[0]["steps_run"],
+        "wall": rows[0]["wall_seconds"],
+        "cpu_hours": rows[0]["cpu_seconds"] / 3600,
+        "us_per_step": rows[0]["us_per_step"],
+        "reason": rows[0]["stop_reason"],
+        "seeds": len(rows),
+        "inside": low <= published[2] and published[1] <= high,
+    }
+
+
+def _fmt(value, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def cell_line(name: str, ours: dict, floor_us: float) -> str:
+    p_rate, p_low, p_high, p_solved = static_task.PUBLISHED[name]
+    return (
+        f"{name:<11} ours {ours['rate']:4.0%} ({ours['low']:.0%}-{ours['high']:.0%}) "
+        f"published {p_rate:4.0%} ({p_low:.0%}-{p_high:.0%}) | solved at {_fmt(ours['solved'], '.2g')} "
+        f"vs {_fmt(p_solved, '.2g')} | sparsity error {_fmt(ours['sparsity'], '.1e')} | "
+        f"{ours['steps']:,} steps, {ours['wall']:.0f} s, {ours['cpu_hours']:.2f} CPU-h "
+        f"(theirs ~8 per seed) | {ours['us_per_step']:.0f} us/step vs floor {floor_us:.0f} us "
+        f"({ours['us_per_step'] / floor_us:.1f}x) | {ours['seeds']} seeds, {ours['reason']}"
+        f"{'' if ours['inside'] else ' | OUTSIDE the published interval'}"
+    )
+
+
+def write_rows(path: pathlib.Path, keep: dict[str, list[dict]], new_rows: list[dict]) -> None:
+    """Rewrite ``path`` with the kept cells and the new rows (written to a temporary file first,
+    so an interrupted run never leaves half a CSV)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=static_task.CSV_COLUMNS)
+        writer.writeheader()
+        for rows in keep.values():
+            writer.writerows({k: row[k] for k in static_task.CSV_COLUMNS} for row in rows)
+        writer.writerows(new_rows)
+    tmp.replace(path)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cells", default=",".join(static_task.CELLS), help="comma-separated cells, e.g. NMU:mul")
+    parser.add_argument("--seeds", type=int, default=100, help="seeds per cell (default 100)")
+    parser.add_argument("--out", default=str(static_task.RESULTS_CSV), help="results CSV (default: committed)")
+    parser.add_argument("--redo", default="", help="comma-separated cells to run again even if present")
+    parser.add_argument("--max-steps", type=int, default=static_task.MAX_STEPS, help="steps at most (default 5e6)")
+    parser.add_argument("--time-limit", type=float, default=1800.0, help="seconds per cell at most (default 1800)")
+    parser.add_argument("--per-seed-inputs", action="store_true", help="a separate input stream per seed, as theirs")
+    args = parser.parse_args(argv)
+    cells = [c.strip() for c in args.cells.split(",") if c.strip()]
+    unknown = [c for c in cells if c not in static_task.CELLS]
+    if unknown:
+        parser.error(f"unknown cell(s) {', '.join(unknown)}; choose from {', '.join(static_task.CELLS)}")
+    redo = {c.strip() for c in args.redo.split(",") if c.strip()}
+
+    nalu_lib.seed_everything(0)
+    print(nalu_lib.check_versions(), flush=True)
+    floor = matmul_floor_us(args.seeds)
+    print(f"matrix-product floor for {args.seeds} seeds: {floor:.0f} us per step (numpy, one core)", flush=True)
+    for op in ("mul", "add", "sub"):
+        ours, theirs = static_task.published_threshold(op), static_task.PUBLISHED_THRESHOLDS[op]
+        print(f"threshold {op}: {ours:.4g} (published {theirs:.4g}, {abs(ours / theirs - 1):.2%} apart)", flush=True)
+
+    out = pathlib.Path(args.out)
+    inside = 0
+    for name in cells:
+        existing = static_task.load_results(out)
+        if name in existing and name not in redo:
+            rows = existing[name]
+            print(f"(from {out.name}) ", end="")
+        else:
+            result = static_task.run_cell(
+                name,
+                args.seeds,
+                max_steps=args.max_steps,
+                time_limit=args.time_limit,
+                per_seed_inputs=args.per_seed_inputs,
+                report=lambda line: print(line, flush=True),
+            )
+            existing.pop(name, None)
+            write_rows(out, existing, static_task.result_rows(result, args.per_seed_inputs))
+            rows = static_task.load_results(out)[name]
+        ours = summarize(name, rows)
+        inside += ours["inside"]
+        print(cell_line(name, ours, floor), flush=True)
+    print(f"{inside}/{len(cells)} cells inside the published 95% interval")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
