@@ -22,7 +22,9 @@ import keras
 import numpy as np
 
 from nalu_lib import evaluation
+from nalu_lib.checks import check_integer, check_number
 from nalu_lib.data import OPERATIONS, static_arithmetic_task
+from nalu_lib.evaluation import results_table
 from nalu_lib.models import mlp, stacked
 from nalu_lib.training import Ensemble, default_optimizer, train_many
 
@@ -97,6 +99,11 @@ def run(
         keep_models: Keep each cell's :class:`nalu_lib.Ensemble` in ``CellResult.ensemble``.
         progress: Optional wrapper for the loop over cells, such as ``tqdm``.
     """
+    seeds = check_integer("seeds", seeds, minimum=1)
+    steps = check_integer("steps", steps, minimum=1)
+    learning_rate = check_number("learning_rate", learning_rate, positive=True)
+    n_train = check_integer("n_train", n_train, minimum=1)
+    task_seed = check_integer("task_seed", task_seed, minimum=0)
     models = MODELS if models is None else models
     cells = [(op, name) for op in ops for name in models]
     results = []
@@ -134,22 +141,3 @@ def run(
             )
         )
     return results
-
-
-def results_table(results: list[CellResult], split: str = "extrapolation") -> tuple[list, list, np.ndarray]:
-    """``(ops, models, values)``: the median scaled error per cell, laid out like Table 1.
-
-    ``split`` is ``"interpolation"``, ``"extrapolation"`` or ``"success"`` (success rates in %).
-    """
-    if split not in ("interpolation", "extrapolation", "success"):
-        raise ValueError(f"split must be 'interpolation', 'extrapolation' or 'success', got split={split!r}")
-    ops = list(dict.fromkeys(r.op for r in results))
-    models = list(dict.fromkeys(r.model for r in results))
-    values = np.full((len(ops), len(models)), np.nan)
-    for r in results:
-        if split == "success":
-            value = 100 * r.success_rate[0]
-        else:
-            value = float(np.median(getattr(r, f"{split}_scaled")))
-        values[ops.index(r.op), models.index(r.model)] = value
-    return ops, models, values

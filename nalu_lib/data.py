@@ -7,10 +7,11 @@ for the same arguments. Targets are computed in float64 and rounded once to floa
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
+
+from nalu_lib.checks import check_integer, check_number, check_range
 
 __all__ = [
     "OPERATIONS",
@@ -43,21 +44,6 @@ def _check_op(op, allowed) -> str:
     if op not in allowed:
         raise ValueError(f"op must be one of {', '.join(map(repr, allowed))}; got op={op!r}")
     return op
-
-
-def _check_range(name: str, low, high) -> tuple[float, float]:
-    for value in (low, high):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-            raise ValueError(f"{name} must be two finite numbers, got {name}=({low!r}, {high!r})")
-    if not low < high:
-        raise ValueError(f"{name} needs low < high, got {name}=({low!r}, {high!r})")
-    return float(low), float(high)
-
-
-def _check_count(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {name}={value!r}")
-    return int(value)
 
 
 def apply_op(op: str, a, b=None) -> np.ndarray:
@@ -123,8 +109,7 @@ def article_extrapolation_set(op: str = "add", scale: float = 1000.0) -> tuple[n
     in ``benchmarks/article_speed.py``.
     """
     _check_op(op, tuple(_BINARY))
-    if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not scale > 0:
-        raise ValueError(f"scale must be a positive number, got scale={scale!r}")
+    scale = check_number("scale", scale, positive=True)
     _, _, x_test, _ = article_task(op)
     with np.errstate(over="ignore"):  # too large for float32: inf, caught below
         x = (x_test.astype(np.float64) * scale).astype(np.float32)
@@ -144,11 +129,11 @@ def identity_task(
     ``n_test`` evenly spaced points over ``test_range``, so the error can be plotted against x.
     Returns ``(x_train, y_train, x_test, y_test)``, each of shape ``(n, 1)``.
     """
-    n_train = _check_count("n_train", n_train)
-    n_test = _check_count("n_test", n_test, 2)
-    low, high = _check_range("train_range", *train_range)
-    test_low, test_high = _check_range("test_range", *test_range)
-    rng = np.random.default_rng(_check_count("seed", seed, 0))
+    n_train = check_integer("n_train", n_train, minimum=1)
+    n_test = check_integer("n_test", n_test, minimum=2)
+    low, high = check_range("train_range", *train_range)
+    test_low, test_high = check_range("test_range", *test_range)
+    rng = np.random.default_rng(check_integer("seed", seed, minimum=0))
     x_train = rng.uniform(low, high, size=(n_train, 1)).astype(np.float32)
     x_test = np.linspace(test_low, test_high, n_test, dtype=np.float32)[:, None]
     return x_train, x_train.copy(), x_test, x_test.copy()
@@ -164,9 +149,9 @@ def random_pairs(
     notebooks 02 and 03 for subtraction and division, with a far range for extrapolation.
     """
     _check_op(op, tuple(_BINARY))
-    n = _check_count("n", n)
-    low, high = _check_range("(low, high)", low, high)
-    rng = np.random.default_rng(_check_count("seed", seed, 0))
+    n = check_integer("n", n, minimum=1)
+    low, high = check_range("(low, high)", low, high)
+    rng = np.random.default_rng(check_integer("seed", seed, minimum=0))
     x = rng.uniform(low, high, size=(n, 2))
     return _pairs_and_target(op, x[:, 0], x[:, 1], f"(low, high)=({low:g}, {high:g})")
 
@@ -212,11 +197,11 @@ def static_arithmetic_task(
     more. Training and interpolation sets come from the same range but different draws.
     """
     _check_op(op, OPERATIONS)
-    input_size = _check_count("input_size", input_size)
-    subset_size = _check_count("subset_size", subset_size)
+    input_size = check_integer("input_size", input_size, minimum=1)
+    subset_size = check_integer("subset_size", subset_size, minimum=1)
     if subset_size > input_size:
         raise ValueError(f"subset_size must be at most input_size={input_size}, got subset_size={subset_size}")
-    overlap = _check_count("overlap", overlap, 0)
+    overlap = check_integer("overlap", overlap, minimum=0)
     if overlap > subset_size:
         raise ValueError(f"overlap must be at most subset_size={subset_size}, got overlap={overlap}")
     if 2 * subset_size - overlap > input_size:
@@ -224,12 +209,12 @@ def static_arithmetic_task(
             f"two subsets of subset_size={subset_size} sharing overlap={overlap} need "
             f"{2 * subset_size - overlap} positions, but input_size={input_size}"
         )
-    n_train = _check_count("n_train", n_train)
-    n_test = _check_count("n_test", n_test)
-    interp = _check_range("interpolation_range", *interpolation_range)
-    extrap = _check_range("extrapolation_range", *extrapolation_range)
+    n_train = check_integer("n_train", n_train, minimum=1)
+    n_test = check_integer("n_test", n_test, minimum=1)
+    interp = check_range("interpolation_range", *interpolation_range)
+    extrap = check_range("extrapolation_range", *extrapolation_range)
 
-    rng = np.random.default_rng(_check_count("seed", seed, 0))
+    rng = np.random.default_rng(check_integer("seed", seed, minimum=0))
     positions = rng.permutation(input_size)
     a_index = np.sort(positions[:subset_size])
     b_index = np.sort(positions[subset_size - overlap : 2 * subset_size - overlap])

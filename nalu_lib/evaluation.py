@@ -1,13 +1,19 @@
 """Errors and tables: how the notebooks and benchmarks judge a trained model.
 
 Taught in notebooks 02 and 03 (relative errors, the article's table of actual against
-predicted values).
+predicted values) and 04 and 05 (the paper's scaled error, the success criterion and its
+confidence interval, the benchmark's table).
 """
 
 from __future__ import annotations
 
 import keras
 import numpy as np
+
+from nalu_lib.checks import check_integer, check_number
+from nalu_lib.data import apply_op
+from nalu_lib.layers import NALU
+from nalu_lib.setup import seeded_model
 
 __all__ = [
     "comparison_table",
@@ -20,6 +26,7 @@ __all__ = [
     "near_exact_prediction",
     "predict",
     "relative_error",
+    "results_table",
     "scaled_error",
     "success_rate",
     "success_threshold",
@@ -95,11 +102,9 @@ def initial_model(build_model, x, seed: int) -> keras.Model:
     at a model before training, e.g. at a NALU's gate at step 0. Like training, it reseeds
     Python, numpy, TensorFlow and Keras with ``seed``.
     """
-    from nalu_lib.training import _seeded_model  # here, not at the top: training loads TensorFlow
-
     if isinstance(build_model, keras.layers.Layer) or not callable(build_model):
         raise ValueError(f"build_model must be a function that returns an unbuilt model, got {build_model!r}")
-    return _seeded_model(build_model, np.asarray(x, dtype=np.float32), int(seed))
+    return seeded_model(build_model, x, check_integer("seed", seed, minimum=0))
 
 
 def format_table(columns: dict) -> str:
@@ -153,8 +158,6 @@ def near_exact_prediction(task, x, epsilon: float = 1e-5) -> np.ndarray:
     with the largest squared error, shape ``(n, 1)`` (notebook 04).
     """
     x = np.asarray(x, dtype=np.float64)
-    from nalu_lib.data import apply_op
-
     a = x[:, task.a_index].sum(axis=1)
     b = x[:, task.b_index].sum(axis=1)
     exact = apply_op(task.op, a, b)
@@ -171,8 +174,7 @@ def success_threshold(task, epsilon: float = 1e-5) -> float:
     weights are all within ``epsilon`` of the exact ones (:func:`near_exact_prediction`, the
     worst such solution), on the task's extrapolation set. Computed from the task, not guessed.
     """
-    if not epsilon > 0:
-        raise ValueError(f"epsilon must be positive, got epsilon={epsilon!r}")
+    epsilon = check_number("epsilon", epsilon, positive=True)
     prediction = near_exact_prediction(task, task.x_extrapolation, epsilon)
     return float(np.mean((prediction - task.y_extrapolation.astype(np.float64)) ** 2))
 
@@ -202,8 +204,6 @@ def nalu_gates(model, x) -> list[np.ndarray]:
 
     1 means that unit adds (its additive path), 0 that it multiplies.
     """
-    from nalu_lib.layers import NALU
-
     h = np.asarray(x, dtype=np.float32)
     gates = []
     for layer in model.layers:
@@ -211,3 +211,26 @@ def nalu_gates(model, x) -> list[np.ndarray]:
             gates.append(layer.gate(h).mean(axis=0))
         h = np.asarray(keras.ops.convert_to_numpy(layer(h)))
     return gates
+
+
+def results_table(results, split: str = "extrapolation") -> tuple[list, list, np.ndarray]:
+    """``(ops, models, values)``: one value per (operation, model) cell, laid out like the paper's
+    Table 1 (notebooks 04 and 05).
+
+    ``results`` are objects with ``op``, ``model``, ``interpolation_scaled``,
+    ``extrapolation_scaled`` and ``success_rate`` (what :func:`nalu_lib.benchmark.run` returns).
+    ``split`` is ``"interpolation"`` or ``"extrapolation"`` for the median scaled error over
+    seeds, or ``"success"`` for the success rate in %.
+    """
+    if split not in ("interpolation", "extrapolation", "success"):
+        raise ValueError(f"split must be 'interpolation', 'extrapolation' or 'success', got split={split!r}")
+    ops = list(dict.fromkeys(r.op for r in results))
+    models = list(dict.fromkeys(r.model for r in results))
+    values = np.full((len(ops), len(models)), np.nan)
+    for r in results:
+        if split == "success":
+            value = 100 * r.success_rate[0]
+        else:
+            value = float(np.median(getattr(r, f"{split}_scaled")))
+        values[ops.index(r.op), models.index(r.model)] = value
+    return ops, models, values

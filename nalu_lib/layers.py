@@ -7,18 +7,24 @@ passes a stack of weights, one slice per seed, and trains many models in one gra
 code therefore serves a single model and a batch of them, and ``forward`` works for weights of
 shape ``(input_dim, units)`` as well as ``(seeds, input_dim, units)``.
 
-Taught in notebooks 02 (NAC) and 03 (NALU); the NAU and NMU answer issue 5.
+Every layer's :attr:`W` is its effective weight as a read-only numpy array, the matrix the
+inputs are multiplied by (``tanh(W_hat) * sigmoid(M_hat)`` for the NAC and NALU, the clipped
+``kernel`` for the NAU and NMU). Before the layer is built, ``W`` and the trainable weights
+raise ``AttributeError``, as Keras's ``Dense.kernel`` does.
+
+Taught in notebooks 02 (NAC), 03 (NALU) and 05 (NAU, NMU).
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import keras
 import numpy as np
 from keras import ops
+
+from nalu_lib.checks import check_integer, check_number
 
 #: What the math functions take and return: a backend tensor, a Keras variable or an array.
 Tensor = Any
@@ -78,23 +84,6 @@ def _initializer(identifier) -> keras.initializers.Initializer:
     return keras.initializers.get(identifier)  # a name or a config: a new object already
 
 
-def check_number(name: str, value, *, positive: bool = False) -> float:
-    """``value`` as a float, or a ValueError naming ``name`` unless it is a finite real number
-    (and, with ``positive``, above 0). The one argument check of every nalu_lib module."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        kind = "a positive finite number" if positive else "a finite number"
-        raise ValueError(f"{name} must be {kind}, got {name}={value!r}")
-    if positive and value <= 0:
-        raise ValueError(f"{name} must be a positive finite number, got {name}={value!r}")
-    return float(value)
-
-
-def _check_units(units) -> int:
-    if isinstance(units, bool) or not isinstance(units, numbers.Integral) or units <= 0:
-        raise ValueError(f"units must be a positive integer, got units={units!r}")
-    return int(units)
-
-
 def _input_dim(input_shape) -> int:
     dim = input_shape[-1]
     if dim is None:
@@ -103,14 +92,29 @@ def _input_dim(input_shape) -> int:
 
 
 class _ArithmeticLayer(keras.layers.Layer):
-    """What the arithmetic layers share: units, weight creation, output shape, config."""
+    """What the arithmetic layers share: units, weight creation, ``W``, output shape, config.
 
-    #: (weight name, initializer attribute) in the order the weights are created.
+    Subclasses list their trainable weights in ``_weight_specs`` as ``(attribute of the
+    variable, attribute of its initializer)`` in creation order, compute the layer from explicit
+    weights in ``forward(x, *weights)``, and the effective weight in ``effective_weight``.
+    :func:`nalu_lib.train_many` relies on all three.
+    """
+
+    #: (weight attribute, initializer attribute) in the order the weights are created.
     _weight_specs: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, units: int, **kwargs):
         super().__init__(**kwargs)
-        self.units = _check_units(units)
+        self.units = check_integer("units", units, minimum=1)
+
+    def __getattr__(self, name: str):
+        # Reached only when normal lookup fails: for the weights and ``W`` of an unbuilt layer,
+        # an AttributeError that says what to do, so that hasattr() and getattr(..., default)
+        # work as they do for Keras's own ``Dense.kernel``.
+        if name == "W" or name in {weight for weight, _ in type(self)._weight_specs}:
+            layer = f"{type(self).__name__} '{vars(self).get('name', '?')}'"
+            raise AttributeError(f"{layer} has no weight {name!r} yet: call it on data or build it first")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def build(self, input_shape):
         input_dim = _input_dim(input_shape)
@@ -132,7 +136,31 @@ class _ArithmeticLayer(keras.layers.Layer):
         return None
 
     def call(self, inputs):
-        return self.forward(inputs, *(getattr(self, name) for name, _ in self._weight_specs))
+        return self.forward(inputs, *self._own_weights())
+
+    def _own_weights(self) -> list:
+        return [getattr(self, name) for name, _ in self._weight_specs]
+
+    def effective_weight(self, *weights) -> Tensor:
+        """The matrix the inputs are multiplied by, from explicit weights (see :attr:`W`)."""
+        raise NotImplementedError
+
+    @property
+    def W(self) -> np.ndarray:
+        """The effective weight, shape ``(input_dim, units)``, as a read-only numpy array.
+
+        The same meaning on all four layers: the matrix the inputs are multiplied by (through
+        the log space too, for the NALU; as exponents, for the NMU). Read it with
+        ``layer.W.ravel()`` or ``np.asarray(layer.W)``; train or assign the trainable weights
+        instead (``W_hat``, ``M_hat``, ``G``; the NAU's and NMU's ``kernel``).
+        """
+        if not self.built:
+            raise AttributeError(
+                f"{type(self).__name__} '{self.name}' has no weight 'W' yet: call it on data or build it first"
+            )
+        W = np.array(ops.convert_to_numpy(self.effective_weight(*self._own_weights())))
+        W.flags.writeable = False
+        return W
 
     def compute_output_shape(self, input_shape):
         return (*tuple(input_shape[:-1]), self.units)
@@ -143,15 +171,6 @@ class _ArithmeticLayer(keras.layers.Layer):
         for _, init_attr in self._weight_specs:
             config[init_attr] = keras.initializers.serialize(getattr(self, init_attr))
         return config
-
-    def _numpy(self, tensor) -> np.ndarray:
-        return np.asarray(ops.convert_to_numpy(tensor))
-
-    def _require_built(self):
-        if not self.built:
-            raise ValueError(
-                f"{type(self).__name__} '{self.name}' has no weights yet: call it on data or build it first"
-            )
 
 
 @keras.saving.register_keras_serializable(package="nalu_lib")
@@ -203,11 +222,9 @@ class NAC(_ArithmeticLayer):
         """``x @ tanh(W_hat) * sigmoid(M_hat)`` for the given weights (any leading batch axes)."""
         return batched_matmul(x, nac_weight(W_hat, M_hat))
 
-    @property
-    def W(self) -> np.ndarray:
-        """The effective weight ``tanh(W_hat) * sigmoid(M_hat)`` as a numpy array."""
-        self._require_built()
-        return self._numpy(nac_weight(self.W_hat, self.M_hat))
+    def effective_weight(self, W_hat, M_hat):
+        """``tanh(W_hat) * sigmoid(M_hat)``."""
+        return nac_weight(W_hat, M_hat)
 
 
 @keras.saving.register_keras_serializable(package="nalu_lib")
@@ -311,20 +328,19 @@ class NALU(_ArithmeticLayer):
         g = self._gate(x, G)
         return g * batched_matmul(x, W) + (1.0 - g) * self._log_path(x, W)
 
-    @property
-    def W(self) -> np.ndarray:
-        """The effective weight ``tanh(W_hat) * sigmoid(M_hat)`` as a numpy array."""
-        self._require_built()
-        return self._numpy(nac_weight(self.W_hat, self.M_hat))
+    def effective_weight(self, W_hat, M_hat, G=None):
+        """``tanh(W_hat) * sigmoid(M_hat)``, shared by the additive and the log-space path."""
+        return nac_weight(W_hat, M_hat)
 
     def gate(self, x) -> np.ndarray:
         """The gate values ``sigmoid(x @ G)`` for inputs ``x``, shape ``(..., units)``.
 
         1 means the output is the additive path ``a``, 0 the multiplicative path ``m``.
         """
-        self._require_built()
+        if not self.built:
+            raise ValueError(f"NALU '{self.name}' has no weights yet: call it on data or build it first")
         x = ops.convert_to_tensor(x, dtype=self.compute_dtype)
-        return self._numpy(self._gate(x, self.G))
+        return np.asarray(ops.convert_to_numpy(self._gate(x, self.G)))
 
     def get_config(self):
         config = super().get_config()
@@ -428,34 +444,43 @@ def sparsity_schedule(step: Tensor, sparsity: float, start: int, end: int) -> Te
 
 
 def _check_schedule(sparsity, sparsity_start, sparsity_end) -> tuple[float, int, int]:
-    sparsity = check_number("sparsity", sparsity)
-    if sparsity < 0:
-        raise ValueError(f"sparsity must be >= 0 (0 switches the regulariser off), got sparsity={sparsity!r}")
-    for name, value in (("sparsity_start", sparsity_start), ("sparsity_end", sparsity_end)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-            raise ValueError(f"{name} must be an integer step >= 0, got {name}={value!r}")
+    sparsity = check_number("sparsity", sparsity, minimum=0.0)
+    sparsity_start = check_integer("sparsity_start", sparsity_start, minimum=0)
+    sparsity_end = check_integer("sparsity_end", sparsity_end, minimum=0)
     if sparsity_start > sparsity_end:
         raise ValueError(
             f"sparsity_start must not come after sparsity_end, got sparsity_start={sparsity_start!r}, "
             f"sparsity_end={sparsity_end!r}"
         )
-    return float(sparsity), int(sparsity_start), int(sparsity_end)
+    return sparsity, sparsity_start, sparsity_end
 
 
 # Default regulariser settings of the NAU and NMU: full strength ``SPARSITY``, ramped up
-# between optimizer steps ``SPARSITY_START`` and ``SPARSITY_END``. Chosen for nalu_lib.train's
-# defaults (2000 full-batch Adam steps, learning rate 0.05) and runs of a few thousand steps,
-# not the paper's millions; the NAU's docstring gives the measurements behind them.
+# between optimizer steps ``SPARSITY_START`` and ``SPARSITY_END``. Chosen for runs of a few
+# thousand steps (nalu_lib.train's default is 2000 full-batch Adam steps at 0.05), not the
+# paper's millions; ``benchmarks/sparsity_defaults.py`` reruns the measurements behind them.
 SPARSITY = 0.01
 SPARSITY_START = 1000
 SPARSITY_END = 1500
 
 
 class _SparseArithmeticLayer(_ArithmeticLayer):
-    """What the NAU and NMU share: one clipped weight ``W`` and the sparsity regulariser."""
+    """What the NAU and NMU share: one clipped ``kernel``, a step count and the sparsity regulariser.
 
-    _weight_specs = (("W", "w_initializer"),)
-    #: The range ``W`` is clipped to.
+    Where the regulariser's schedule lives, and why. The strength and warm-up
+    (``sparsity``, ``sparsity_start``, ``sparsity_end``) are constructor arguments and part of
+    the saved config, as Keras keeps a ``kernel_regularizer`` in ``Dense``'s config: the
+    regulariser is part of what the paper calls a NAU or NMU, and ``model.fit`` gives a layer
+    no other place to read training settings from, so ``Sequential([NAU(2), NMU(1)]).fit``
+    trains the paper's units with no extra code, and a reloaded model trains with the same
+    objective. Where the run is in that schedule is state, not configuration: ``step``, a
+    non-trainable weight that counts the layer's training calls (one per optimizer step under
+    ``fit``), saved with the weights like an optimizer's iteration count. A trainer that owns
+    its protocol can override both: :meth:`penalty` takes explicit weights and an explicit step.
+    """
+
+    _weight_specs = (("kernel", "kernel_initializer"),)
+    #: The range ``kernel`` is clipped to.
     W_range: tuple[float, float] = (-1.0, 1.0)
 
     def __init__(
@@ -464,12 +489,15 @@ class _SparseArithmeticLayer(_ArithmeticLayer):
         sparsity: float = SPARSITY,
         sparsity_start: int = SPARSITY_START,
         sparsity_end: int = SPARSITY_END,
-        w_initializer=None,
+        kernel_initializer=None,
         **kwargs,
     ):
         super().__init__(units, **kwargs)
         self.sparsity, self.sparsity_start, self.sparsity_end = _check_schedule(sparsity, sparsity_start, sparsity_end)
-        self.w_initializer = self._paper_initializer() if w_initializer is None else _initializer(w_initializer)
+        self.kernel_initializer = (
+            self._paper_initializer() if kernel_initializer is None else _initializer(kernel_initializer)
+        )
+        self._automatic_penalty = None
 
     def _paper_initializer(self) -> keras.initializers.Initializer:
         raise NotImplementedError
@@ -477,16 +505,63 @@ class _SparseArithmeticLayer(_ArithmeticLayer):
     def _constraint(self, name: str):
         return Clip(*self.W_range)
 
+    def build(self, input_shape):
+        super().build(input_shape)
+        self.step = self.add_weight(
+            name="step",
+            shape=(),
+            dtype="int64",
+            initializer="zeros",
+            trainable=False,
+            aggregation="only_first_replica",
+        )
+
+    def effective_weight(self, kernel):
+        """The ``kernel`` itself: the optimizer keeps it in range (:class:`Clip`)."""
+        return kernel
+
+    def call(self, inputs, training=None):
+        """The layer's output; in training, also its regulariser as a loss (``add_loss``).
+
+        A training call adds ``lambda_sparse(step) * R_sparse(kernel)`` to the layer's
+        ``losses``, which ``model.fit`` (and any loop that adds ``model.losses``) adds to the
+        loss, then counts the step.
+        """
+        if training:
+            if self.sparsity > 0:
+                self._automatic_penalty = self._scaled_regulariser(self.kernel, self.step)
+                self.add_loss(self._automatic_penalty)
+            self.step.assign_add(1)
+        return self.forward(inputs, self.kernel)
+
+    def set_weights(self, weights):
+        """Keras's ``set_weights``; ``[kernel]`` alone also works and keeps the step count."""
+        weights = list(weights)
+        if self.built and len(weights) == len(self.trainable_weights):
+            weights += [ops.convert_to_numpy(w) for w in self.non_trainable_weights]
+        super().set_weights(weights)
+
     def sparsity_lambda(self, step):
         """The regulariser's weight ``lambda_sparse`` at ``step`` (see :func:`sparsity_schedule`)."""
         return sparsity_schedule(step, self.sparsity, self.sparsity_start, self.sparsity_end)
 
-    def penalty(self, W, *, step):
-        """``lambda_sparse(step) * R_sparse(W)``: what :func:`nalu_lib.train` adds to the loss.
+    def _scaled_regulariser(self, kernel, step):
+        return ops.cast(self.sparsity_lambda(step), kernel.dtype) * sparsity_regularizer(kernel)
 
-        One value per seed for weights with a leading seed axis (:func:`nalu_lib.train_many`).
+    def penalty(self, kernel, *, step):
+        """``lambda_sparse(step) * R_sparse(kernel)`` for explicit weights and an explicit step.
+
+        For trainers that run :meth:`forward` on weights of their own (:func:`nalu_lib.train_many`
+        passes a stack, shape ``(seeds, input_dim, units)``, and gets one value per seed) or
+        that count steps themselves. Called with the layer's own ``kernel``, it takes the place
+        of the loss the layer's last training call added, so that a loop which adds both this
+        penalty and ``model.losses`` (:func:`nalu_lib.train` does) counts the regulariser once.
         """
-        return ops.cast(self.sparsity_lambda(step), W.dtype) * sparsity_regularizer(W)
+        if self._automatic_penalty is not None and kernel is vars(self).get("kernel"):
+            # Keras keeps add_loss's tensors in ``_losses`` and offers no public way to drop one.
+            self._losses[:] = [loss for loss in self._losses if loss is not self._automatic_penalty]
+            self._automatic_penalty = None
+        return self._scaled_regulariser(kernel, step)
 
     def get_config(self):
         config = super().get_config()
@@ -509,38 +584,17 @@ class NAU(_SparseArithmeticLayer):
 
     Unlike the NAC's ``tanh(W_hat) * sigmoid(M_hat)``, ``W`` is the weight itself, so its
     gradient does not vanish as it nears +-1: clipping does the bounding, and the regulariser
-    the pull toward -1, 0 and 1.
+    the pull toward -1, 0 and 1. Taught in notebook 05.
 
     Initialisation: ``W ~ U[-r, r]`` with ``r = min(0.5, sqrt(6 / (input_dim + units)))``
-    (:class:`NAUUniform`, as ``reset_parameters`` in ``stable_nalu/layer/
-    re_regualized_linear_nac.py`` of github.com/AndreasMadsen/stable-nalu, the authors' code).
+    (:class:`NAUUniform`, as in the authors' code, github.com/AndreasMadsen/stable-nalu).
 
-    The regulariser's defaults (``sparsity=0.01`` from step 1000 to 1500) are ours, for
-    :func:`nalu_lib.train`'s 2000 full-batch Adam steps at learning rate 0.05 and runs of a
-    few thousand steps. The paper trains for 5 million mini-batch steps at 1e-3 and ramps
-    ``lambda_sparse`` up to 10 between steps 1 and 2 million (its code's ``--regualizer 10
-    --regualizer-scaling-start 1000000 --regualizer-scaling-end 2000000``): our runs would
-    end before it starts. Why these values:
-
-    * The regulariser stays off while the data loss does the learning (it would pull
-      half-learnt weights toward whichever of -1, 0, 1 is nearest, right or wrong) and is
-      at full strength for the last quarter of a default run.
-    * One unit learns without it: with ``train()``'s defaults an NMU learns ``x1 * x2`` on
-      inputs in [-2, 2] and a NAU ``x1 - x2`` for 10 seeds out of 10, with any strength from
-      0 to 10, since clipping holds ``W`` exactly at 1 (or -1).
-    * Strength is relative to the data loss, which the regulariser does not see. In the
-      two-layer ``NAU(2), NAU(1)`` static addition task (5000 steps, learning rate decayed
-      from 0.05 to 1e-6), 0.01 gave 10 seeds out of 10 at float32 precision, while 0.1 gave
-      5, 1 gave 2 to 4 and the paper's 10 gave none: when two layers can share a sum in many
-      exact ways, a strong pull toward the nearest -1, 0 or 1 fights the data.
-    * The paper's two-layer multiplication (``NAU(2), NMU(1)`` on the static task) needs the
-      paper's scale: ``sparsity=10, sparsity_start=1_000_000, sparsity_end=1_400_000`` and
-      1.5 million mini-batch steps of the paper's Adam (5 seeds out of 10 in our run; none
-      without the regulariser, and none in any setting we tried with 300 thousand steps or
-      fewer).
-
-    The regulariser is applied by :func:`nalu_lib.train` and :func:`nalu_lib.train_many`
-    (through :meth:`penalty`); ``model.fit`` applies the clipping but not the regulariser.
+    The regulariser is applied wherever the layer is trained: ``model.fit`` and any loop that
+    adds ``model.losses`` (through ``add_loss`` in training calls), :func:`nalu_lib.train` and
+    :func:`nalu_lib.train_many` (through :meth:`penalty`). Its defaults (``sparsity=0.01``
+    from step 1000 to 1500) are ours, for runs of a few thousand steps: the paper ramps up to
+    10 between steps 1 and 2 million of 5 million. ``benchmarks/sparsity_defaults.py`` shows
+    why these values; the paper's two-layer multiplication needs the paper's scale.
 
     Args:
         units: Positive integer, the number of outputs.
@@ -548,7 +602,7 @@ class NAU(_SparseArithmeticLayer):
             regulariser off).
         sparsity_start: The optimizer step at which the regulariser starts to ramp up.
         sparsity_end: The step at which it reaches full strength (>= ``sparsity_start``).
-        w_initializer: Initializer for ``W``. ``None`` (default) for the paper's
+        kernel_initializer: Initializer for ``kernel``. ``None`` (default) for the paper's
             :class:`NAUUniform`.
         **kwargs: Base layer arguments such as ``name`` and ``dtype``.
 
@@ -558,7 +612,8 @@ class NAU(_SparseArithmeticLayer):
     Output shape:
         ``(..., units)``.
 
-    One weight, ``W``, of shape ``(input_dim, units)``.
+    Weights: ``kernel``, trainable, of shape ``(input_dim, units)``; ``step``, the number of
+    training calls so far (non-trainable). :attr:`W` is ``kernel`` as a numpy array.
     """
 
     W_range = (-1.0, 1.0)
@@ -566,9 +621,9 @@ class NAU(_SparseArithmeticLayer):
     def _paper_initializer(self):
         return NAUUniform()
 
-    def forward(self, x, W):
-        """``x @ W`` for the given weight (any leading batch axes)."""
-        return batched_matmul(x, W)
+    def forward(self, x, kernel):
+        """``x @ kernel`` for the given weight (any leading batch axes)."""
+        return batched_matmul(x, kernel)
 
 
 @keras.saving.register_keras_serializable(package="nalu_lib")
@@ -583,26 +638,21 @@ class NMU(_SparseArithmeticLayer):
 
     with ``lambda_sparse(step)`` as for the :class:`NAU`. ``W_ij = 1`` puts ``x_i`` in the
     product, ``W_ij = 0`` replaces it by 1. There is no log and no division, so zeros and
-    negative inputs are no problem, unlike the NALU's ``exp(log|x| @ W)``.
+    negative inputs are no problem, unlike the NALU's ``exp(log|x| @ W)``. Taught in notebook 05.
 
     Computed as ``W * x + (1 - W)``: with ``W`` exactly 1 this is ``x`` exactly, so a trained
     NMU multiplies with float32's rounding alone (``W * x + 1 - W`` would round ``x + 1``).
+    Like any float32 product it overflows to ``inf`` past about 3.4e38.
 
-    Initialisation: ``W ~ U[0.25, 0.75]``, i.e. ``E[W] = 1/2`` with the range capped at 1/4
-    around it, so every input starts half in the product (``reset_parameters`` in the authors'
-    ``stable_nalu/layer/re_regualized_linear_mnac.py``: ``r = min(0.25, sqrt(3) * 0.5)``).
-
-    The product is computed in the layer's dtype: like any float32 product it overflows to
-    ``inf`` past about 3.4e38, and its gradient past that too.
-
-    Regulariser defaults: ours, for :func:`nalu_lib.train`'s defaults; see :class:`NAU`.
+    Initialisation: ``W ~ U[0.25, 0.75]``, so every input starts half in the product, as in the
+    authors' code. The regulariser is applied as for the :class:`NAU`, with the same defaults.
 
     Args:
         units: Positive integer, the number of outputs.
         sparsity: ``lambda_sparse`` at full strength, a number >= 0 (0 switches it off).
         sparsity_start: The optimizer step at which the regulariser starts to ramp up.
         sparsity_end: The step at which it reaches full strength (>= ``sparsity_start``).
-        w_initializer: Initializer for ``W``. ``None`` (default) for the paper's
+        kernel_initializer: Initializer for ``kernel``. ``None`` (default) for the paper's
             ``RandomUniform(0.25, 0.75)``.
         **kwargs: Base layer arguments such as ``name`` and ``dtype``.
 
@@ -612,7 +662,8 @@ class NMU(_SparseArithmeticLayer):
     Output shape:
         ``(..., units)``.
 
-    One weight, ``W``, of shape ``(input_dim, units)``.
+    Weights: ``kernel``, trainable, of shape ``(input_dim, units)``; ``step``, the number of
+    training calls so far (non-trainable). :attr:`W` is ``kernel`` as a numpy array.
     """
 
     W_range = (0.0, 1.0)
@@ -620,8 +671,8 @@ class NMU(_SparseArithmeticLayer):
     def _paper_initializer(self):
         return keras.initializers.RandomUniform(0.25, 0.75)
 
-    def forward(self, x, W):
-        """``prod_i (W_ij * x_i + 1 - W_ij)`` for the given weight (any leading batch axes)."""
+    def forward(self, x, kernel):
+        """``prod_i (kernel_ij * x_i + 1 - kernel_ij)`` for the given weight (any leading batch axes)."""
         x = ops.expand_dims(x, -1)  # (..., n, input_dim, 1)
-        W = ops.expand_dims(W, -3)  # (..., 1, input_dim, units)
-        return ops.prod(W * x + (1.0 - W), axis=-2)
+        kernel = ops.expand_dims(kernel, -3)  # (..., 1, input_dim, units)
+        return ops.prod(kernel * x + (1.0 - kernel), axis=-2)

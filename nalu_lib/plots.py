@@ -7,6 +7,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from nalu_lib.evaluation import results_table
+
 __all__ = [
     "extrapolation_errors",
     "input_scatter",
@@ -272,7 +274,10 @@ def playground_result(result, fig=None):
     Left, the loss per step; middle, the model's prediction against the truth along a line of
     inputs reaching far beyond the training range (``x1`` swept, ``x2`` fixed inside the range;
     the training range is shaded); right, the relative error along that line on a log scale,
-    where an error of exactly 0 is drawn at 1e-12. ``result`` is what
+    where an error of exactly 0 is drawn at 1e-12. ``result`` is an object with the attributes
+    read below (``settings.unit``, ``settings.low``, ``settings.high``, ``history.loss``,
+    ``sweep``, ``y_far``, ``prediction``, ``x2``, ``formula``, ``factor``,
+    ``relative_errors``, ``far_error``, ``headline``), such as
     :func:`nalu_lib.widgets.train_playground` returns; ``fig`` a matplotlib figure to draw on
     (the widget passes one that pyplot does not manage), else a new one. Returns the three axes.
     """
@@ -330,11 +335,11 @@ def benchmark_heatmap(results, title: str = "Scaled error (random model = 100), 
     for interpolation and one for extrapolation, colours on a log scale, and the success rate
     beside each extrapolation cell (notebooks 04 and 05).
 
-    ``results`` is what :func:`nalu_lib.benchmark.run` returns.
+    ``results`` are objects with ``op``, ``model``, ``interpolation_scaled``,
+    ``extrapolation_scaled`` and ``success_rate``, such as :func:`nalu_lib.benchmark.run` returns
+    (see :func:`nalu_lib.evaluation.results_table`).
     """
     from matplotlib.colors import LogNorm
-
-    from nalu_lib.benchmark import results_table
 
     panels = []
     for split in ("interpolation", "extrapolation"):
@@ -390,7 +395,8 @@ def log_log(x, curves: dict, xlabel: str, ylabel: str, title: str, ax=None):
 def success_rates(results, published: dict | None = None, ax=None, title: str = "Success rate over seeds"):
     """Success rate per (operation, model) with its 95% interval, and published rates as diamonds.
 
-    ``results`` is what :func:`nalu_lib.benchmark.run` returns; ``published`` maps
+    ``results`` are objects with ``op``, ``model``, ``seeds`` and ``success_rate``, such as
+    :func:`nalu_lib.benchmark.run` returns; ``published`` maps
     ``(op, model)`` to a rate between 0 and 1 (notebook 05).
     """
     ax = new_axes(ax, figsize=(9, 4))

@@ -2,38 +2,72 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import random
+import re
 import sys
+import tempfile
+
+from nalu_lib.checks import check_integer
+
+#: What TensorFlow prints to file descriptor 2 while it loads, before its logging is set up:
+#: absl's note on early log messages, INFO lines such as oneDNN's notice (``I0000 ...``), and
+#: the continuation line of the CPU-feature notice.
+_START_UP_LINE = re.compile(
+    r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|I\d{4} [\d:.]+ +\d+ [\w.]+:\d+\] .*"
+    r"|To enable the following instructions: .*)$"
+)
 
 
-def _silence_native_stderr_in_jupyter() -> None:
-    """In a Jupyter kernel, send C-level writes to file descriptor 2 to /dev/null.
+@contextlib.contextmanager
+def _start_up_log_filtered():
+    """Catch what native code writes to file descriptor 2 in this block, then pass on all but
+    TensorFlow's start-up notes; if the block fails, pass on everything.
 
-    TensorFlow and XLA log from C++ (absl) straight to file descriptor 2: start-up notes on
-    oneDNN and CUDA, "XLA service initialized", each with a time stamp. Jupyter copies that
-    descriptor under whatever cell is running, so students would see a different wall of log
-    lines on every run, and strict nbval would fail. Inside a kernel, Python's own warnings and
-    errors do not use that descriptor (ipykernel sends them over its own channel), so nothing
-    a student needs is lost. Outside Jupyter nothing changes.
+    TensorFlow 2.21 writes its oneDNN notice from C++ while it loads, before its log level
+    (``TF_CPP_MIN_LOG_LEVEL``) applies, each line with a time stamp: Jupyter shows such writes
+    under the running cell, so a student would see a different wall of log lines on every run.
+    Descriptor 2 is restored when the block ends, so later native warnings and errors reach
+    the notebook as usual, and an import that fails shows its full output.
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if "ipykernel" not in sys.modules:
-        return
     try:
-        sys.__stderr__.flush()
+        sys.stderr.flush()
     except (AttributeError, ValueError):
         pass
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    os.close(devnull)
+    with tempfile.TemporaryFile() as captured:
+        saved = os.dup(2)
+        os.dup2(captured.fileno(), 2)
+        failed = True
+        try:
+            yield
+            failed = False
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            lines = captured.read().decode(errors="replace").splitlines(keepends=True)
+            kept = lines if failed else [line for line in lines if not _START_UP_LINE.match(line.rstrip("\n"))]
+            if kept:
+                os.write(2, "".join(kept).encode())
 
 
-_silence_native_stderr_in_jupyter()
+# INFO and WARNING lines TensorFlow logs after start-up (XLA's "service initialized" and
+# "Compiled cluster" notes on the first compilation) are filtered by its log level, which it
+# reads once, when it loads; a value set before that (here or in the environment) wins.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if "tensorflow" in sys.modules:
+    import keras
+    import tensorflow as tf
+else:
+    with _start_up_log_filtered():
+        import keras
+        import tensorflow as tf
 
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import numpy as np  # noqa: E402  (numpy does not load TensorFlow; kept with the imports it follows)
 
-__all__ = ["check_versions", "notebook_setup", "seed_everything"]
+__all__ = ["check_versions", "notebook_setup", "reseed_initializers", "seed_everything", "seeded_model"]
 
 #: Oldest versions the series is tested with.
 MINIMUM_VERSIONS = {"tensorflow": "2.16", "keras": "3.0"}
@@ -47,8 +81,7 @@ def seed_everything(seed: int = 42) -> int:
     running: the series' models are tiny, one thread is as fast, and it keeps sums in the same
     order on a laptop, a 2-core CI machine and Binder's single CPU.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got seed={seed!r}")
+    seed = check_integer("seed", seed, minimum=0)
     try:
         tf.config.threading.set_intra_op_parallelism_threads(1)
         tf.config.threading.set_inter_op_parallelism_threads(1)
@@ -60,6 +93,47 @@ def seed_everything(seed: int = 42) -> int:
     tf.get_logger().setLevel("ERROR")
     keras.utils.set_random_seed(seed)
     return seed
+
+
+def reseed_initializers(model: keras.layers.Layer, built_too: bool = False) -> None:
+    """Give the unseeded random initializers of ``model``'s unbuilt layers (all layers with
+    ``built_too``) seeds drawn now, from Python's ``random``.
+
+    A Keras initializer created without a seed fixes one when it is *created*, so ``NAC(1)``
+    made before ``keras.utils.set_random_seed`` would ignore the seed. Drawing again after
+    seeding makes the initial weights depend on the seed alone (notebooks 02-05).
+    """
+    for layer in model._flatten_layers(include_self=True):
+        if layer.built and not built_too:
+            continue
+        for value in vars(layer).values():
+            if isinstance(value, keras.initializers.Initializer) and getattr(value, "_init_seed", 0) is None:
+                value.seed = random.randint(1, int(1e9))
+
+
+def seeded_model(model, x, seed: int | None) -> keras.Model:
+    """``model`` built on ``x``, its initial weights a function of ``seed`` alone.
+
+    ``model`` is a Keras model (or layer), or a function that returns one; an unbuilt model is
+    built on ``x[:1]`` after ``keras.utils.set_random_seed(seed)`` and
+    :func:`reseed_initializers`, a built one keeps its weights. This is how
+    :func:`nalu_lib.train` starts, so :func:`nalu_lib.evaluation.initial_model` shows a run's
+    starting point (notebook 03).
+    """
+    if not isinstance(model, keras.layers.Layer):
+        if not callable(model):
+            raise ValueError(f"model must be a Keras model or a function that builds one, got {model!r}")
+        if seed is not None:
+            keras.utils.set_random_seed(seed)
+        model = model()
+        if not isinstance(model, keras.layers.Layer):
+            raise ValueError(f"the model-building function returned {model!r}, not a Keras model")
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+        reseed_initializers(model)
+    if not model.built:
+        model(np.asarray(x, dtype=np.float32)[:1])
+    return model
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:

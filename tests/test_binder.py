@@ -3,8 +3,9 @@
 Two layers:
 
 * Static checks, always run: binder/runtime.txt pins Python 3.11, binder/requirements.txt
-  holds every version pin, the root requirements.txt reuses it and installs the package,
-  and binder/postBuild installs the package.
+  pins what the notebooks need and no test tools, the root requirements.txt reuses it and
+  installs the package, requirements-dev.txt adds the pinned test tools, and binder/postBuild
+  installs the package.
 * A dry run of repo2docker (``--no-build --debug`` renders the Dockerfile without Docker,
   in well under a second) when repo2docker is available; otherwise skipped.  repo2docker
   is best kept out of the project's environment:
@@ -29,6 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
 BINDER_REQUIREMENTS = BINDER / "requirements.txt"
 ROOT_REQUIREMENTS = ROOT / "requirements.txt"
+DEV_REQUIREMENTS = ROOT / "requirements-dev.txt"
+#: What only contributors, CI and teachers need: never in a student's Binder image.
+DEV_ONLY = ("pytest", "nbval", "ruff", "playwright", "nbgrader")
 POST_BUILD = BINDER / "postBuild"
 
 # Binder's image user; repo2docker otherwise uses the caller's uid (0 under CI as root).
@@ -111,6 +115,22 @@ def test_tensorflow_variants_cover_every_platform_at_one_version():
 def test_root_requirements_add_no_versions_of_their_own():
     # Every pin lives in binder/requirements.txt, so Binder and CI install the same versions.
     assert _pins(ROOT_REQUIREMENTS) == [], "pins belong in binder/requirements.txt"
+
+
+def test_students_get_no_test_tools_and_ci_gets_binder_pins_plus_them():
+    binder = {req.name.lower() for req in _pins(BINDER_REQUIREMENTS)}
+    dev = {req.name.lower(): req for req in _pins(DEV_REQUIREMENTS)}
+    assert not binder & set(DEV_ONLY), "test and classroom tools do not belong in a student's Binder"
+    assert "-r requirements.txt" in _lines(DEV_REQUIREMENTS), "requirements-dev.txt must include the notebooks' pins"
+    assert set(dev) == set(DEV_ONLY), "requirements-dev.txt pins the tools alone; the rest comes from binder/"
+    for req in dev.values():
+        specs = list(req.specifier)
+        assert len(specs) == 1 and specs[0].operator == "==", f"{req} is not pinned with =="
+
+
+def test_ci_and_readme_install_the_dev_requirements():
+    assert "pip install --quiet -r requirements-dev.txt" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "pip install -r requirements-dev.txt" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_post_build_installs_the_package():

@@ -1,11 +1,12 @@
-"""The NAC and NALU layers: formulas, gradients, finiteness, serialisation, bad arguments."""
+"""The NAC and NALU layers: formulas, gradients, finiteness, serialisation, bad arguments; and what all
+four arithmetic layers share: one meaning of ``W``, Keras's unbuilt-layer contract, exact gradients."""
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from nalu_lib import NAC, NALU
+from nalu_lib import NAC, NALU, NAU, NMU
 from nalu_lib.layers import nac_weight
 
 
@@ -172,5 +173,82 @@ def test_bad_log_space_dtype_and_unknown_input_dim():
         NALU(1, log_space_dtype="int32")
     with pytest.raises(ValueError, match="input_dim"):
         NAC(1).build((None, None))
-    with pytest.raises(ValueError, match="no weights yet"):
+    with pytest.raises(AttributeError, match="no weight 'W' yet: call it on data or build it first"):
         _ = NAC(1).W
+
+
+# --------------------------------------------------------------------------- all four layers
+
+ALL_LAYERS = {
+    NAC: ("W_hat", "M_hat"),
+    NALU: ("W_hat", "M_hat", "G"),
+    NAU: ("kernel",),
+    NMU: ("kernel",),
+}
+
+
+@pytest.mark.parametrize("layer_cls", list(ALL_LAYERS), ids=lambda c: c.__name__)
+def test_W_is_the_effective_weight_as_a_read_only_numpy_array(layer_cls):
+    layer = layer_cls(2)
+    layer.build((None, 3))
+    W = layer.W
+    assert type(W) is np.ndarray and W.shape == (3, 2) and W.dtype == np.float32
+    np.testing.assert_array_equal(np.asarray(layer.W), W.ravel().reshape(3, 2))
+    expected = layer.effective_weight(*(getattr(layer, name) for name in ALL_LAYERS[layer_cls]))
+    np.testing.assert_array_equal(W, np.asarray(expected))
+    x = np.eye(3, dtype=np.float32)  # one-hot inputs: the NAC, NAU and NMU read W off their output
+    if layer_cls in (NAC, NAU):
+        np.testing.assert_allclose(np.asarray(layer(x)), W, rtol=1e-6)
+    if layer_cls is NMU:
+        # x_i = 2 and the other inputs 1: every other factor is W + 1 - W = 1, this one 1 + W
+        np.testing.assert_allclose(np.asarray(layer(1 + x)), 1 + W, rtol=1e-6)
+    with pytest.raises(ValueError):
+        W[0, 0] = 5.0  # read-only: writing into it would not change the layer
+    with pytest.raises(AttributeError):
+        layer.W = np.zeros((3, 2))
+
+
+@pytest.mark.parametrize("layer_cls", list(ALL_LAYERS), ids=lambda c: c.__name__)
+def test_unbuilt_weights_raise_attribute_error_like_keras(layer_cls):
+    layer = layer_cls(1)
+    for name in ("W", *ALL_LAYERS[layer_cls]):
+        assert not hasattr(layer, name)
+        assert getattr(layer, name, "default") == "default"
+        with pytest.raises(AttributeError, match=f"no weight '{name}' yet: call it on data or build it first"):
+            getattr(layer, name)
+    assert not hasattr(keras.layers.Dense(1), "kernel")  # the contract we follow
+    with pytest.raises(AttributeError, match="no attribute 'not_a_weight'"):
+        _ = layer.not_a_weight
+    layer.build((None, 2))
+    assert all(hasattr(layer, name) for name in ("W", *ALL_LAYERS[layer_cls]))
+
+
+@pytest.mark.parametrize("layer_cls", list(ALL_LAYERS), ids=lambda c: c.__name__)
+def test_gradients_match_central_differences_in_float64(layer_cls):
+    rng = np.random.default_rng(4)
+    layer = layer_cls(2, dtype="float64")
+    # inputs away from 0 (the NALU takes log |x|); NMU weights inside (0, 1), others in (-1, 1)
+    x = rng.uniform(0.5, 2.0, (4, 3)) * rng.choice([-1.0, 1.0], (4, 3))
+    low = 0.0 if layer_cls is NMU else -1.0
+    weights = [rng.uniform(low, 1.0, (3, 2)) for _ in ALL_LAYERS[layer_cls]]
+    direction = rng.normal(size=(4, 2))  # a random linear read-out of the outputs
+
+    def f(x, *weights):
+        return tf.reduce_sum(layer.forward(x, *weights) * direction)
+
+    args = [tf.constant(a, tf.float64) for a in (x, *weights)]
+    with tf.GradientTape() as tape:
+        tape.watch(args)
+        value = f(*args)
+    grads = tape.gradient(value, args)
+    h = 1e-6
+    for i, arg in enumerate(args):
+        numeric = np.zeros(arg.shape)
+        for index in np.ndindex(*arg.shape):
+            step = np.zeros(arg.shape)
+            step[index] = h
+            plus = [a + step if j == i else a for j, a in enumerate(args)]
+            minus = [a - step if j == i else a for j, a in enumerate(args)]
+            numeric[index] = (float(f(*plus)) - float(f(*minus))) / (2 * h)
+        assert np.any(numeric != 0)
+        np.testing.assert_allclose(np.asarray(grads[i]), numeric, rtol=1e-6, atol=1e-8)

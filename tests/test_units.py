@@ -16,7 +16,7 @@ from nalu_lib.models import stacked
 
 def _set(layer, input_dim, W):
     layer.build((None, input_dim))
-    layer.W.assign(np.asarray(W, dtype=np.float32))
+    layer.kernel.assign(np.asarray(W, dtype=np.float32))
     return layer
 
 
@@ -82,7 +82,7 @@ def test_nmu_finite_on_zeros_negatives_and_large_inputs(scale):
         tape.watch(x)
         y = layer(x)
         loss = tf.reduce_sum(y)
-    grad_w, grad_x = tape.gradient(loss, [layer.W, x])
+    grad_w, grad_x = tape.gradient(loss, [layer.kernel, x])
     assert np.all(np.isfinite(np.asarray(y)))
     assert np.all(np.isfinite(np.asarray(grad_w))) and np.all(np.isfinite(np.asarray(grad_x)))
     np.testing.assert_allclose(np.asarray(y), _nmu_formula(np.asarray(x), np.asarray(layer.W)), rtol=1e-6)
@@ -100,14 +100,17 @@ def test_gradients_finite_and_nonzero(layer_cls):
 # --------------------------------------------------------------------------- weights and initialisation
 
 
-def test_one_weight_named_W_clipped_by_a_constraint():
+def test_one_trainable_kernel_clipped_by_a_constraint_and_a_step_count():
     nau = _set(NAU(4), 3, np.zeros((3, 4)))
     nmu = _set(NMU(4), 3, np.zeros((3, 4)))
     for layer, low, high in ((nau, -1.0, 1.0), (nmu, 0.0, 1.0)):
-        assert [w.name for w in layer.trainable_weights] == ["W"]
-        assert tuple(layer.W.shape) == (3, 4)
-        assert isinstance(layer.W.constraint, Clip)
-        assert (layer.W.constraint.min_value, layer.W.constraint.max_value) == (low, high)
+        assert [w.name for w in layer.trainable_weights] == ["kernel"]
+        assert [w.name for w in layer.non_trainable_weights] == ["step"]
+        assert tuple(layer.kernel.shape) == (3, 4)
+        assert isinstance(layer.kernel.constraint, Clip)
+        assert (layer.kernel.constraint.min_value, layer.kernel.constraint.max_value) == (low, high)
+        layer.set_weights([np.full((3, 4), 0.5)])  # the kernel alone: the step count stays
+        assert np.all(layer.W == 0.5) and int(layer.step.numpy()) == 0
 
 
 def test_initialisation_follows_the_paper():
@@ -132,7 +135,7 @@ def test_optimizer_step_keeps_W_in_range():
         layer.build((None, 3))
         optimizer = keras.optimizers.SGD(learning_rate=10.0)
         grad = np.where(np.arange(6).reshape(3, 2) % 2 == 0, 1.0, -1.0).astype(np.float32)
-        optimizer.apply_gradients([(tf.constant(grad), layer.W)])
+        optimizer.apply_gradients([(tf.constant(grad), layer.kernel)])
         W = np.asarray(layer.W)
         assert W.min() == low and W.max() == high
 
@@ -170,8 +173,8 @@ def test_penalty_is_one_value_per_seed(layer_cls):
     assert per_seed.shape == (3,)
     for s in range(3):
         assert per_seed[s] == pytest.approx(2.0 * float(sparsity_regularizer(stacked_W[s])))
-    assert np.asarray(layer.penalty(layer.W, step=step)).shape == ()
-    assert float(layer.penalty(layer.W, step=tf.constant(0))) == 0.0
+    assert np.asarray(layer.penalty(layer.kernel, step=step)).shape == ()
+    assert float(layer.penalty(layer.kernel, step=tf.constant(0))) == 0.0
 
 
 def test_train_applies_the_penalty():
@@ -184,6 +187,58 @@ def test_train_applies_the_penalty():
         weights.append(float(np.asarray(model.layers[0].W)[0, 0]))
     assert weights[0] == pytest.approx(0.3, abs=0.01)
     assert abs(weights[1]) < 0.05
+
+
+def _nau_wanting(value, sparsity, x):
+    """A one-input NAU starting at W = ``value``, its regulariser at full strength from step 0."""
+    layer = NAU(1, sparsity=sparsity, sparsity_start=0, sparsity_end=0)
+    model = keras.Sequential([layer])
+    model.build((None, 1))
+    layer.kernel.assign([[value]])
+    return model, layer
+
+
+def test_fit_adds_the_regulariser_to_the_loss_on_its_schedule():
+    x = np.random.default_rng(0).uniform(-2, 2, (64, 2)).astype(np.float32)
+    W = np.array([[0.3], [0.6]], np.float32)  # R_sparse = mean(0.3, 0.4) = 0.35
+    for sparsity in (0.0, 2.0):
+        layer = NAU(1, sparsity=sparsity, sparsity_start=2, sparsity_end=4)
+        model = keras.Sequential([layer])
+        model.build((None, 2))
+        layer.kernel.assign(W)
+        model.compile(keras.optimizers.SGD(0.0), "mse")  # weights stay put: the loss is the penalty
+        history = model.fit(x, x @ W, epochs=6, batch_size=64, verbose=0)
+        lambdas = np.array([0, 0, 0, 0.5, 1, 1]) * sparsity  # steps 0 to 5, ramp from step 2 to 4
+        np.testing.assert_allclose(history.history["loss"], lambdas * 0.35, atol=1e-6)
+        assert int(layer.step.numpy()) == 6  # one training call per optimizer step
+        assert model.predict(x, verbose=0).shape == (64, 1) and int(layer.step.numpy()) == 6
+
+
+@pytest.mark.parametrize("trainer", ["fit", "train"])
+def test_the_regulariser_is_counted_once_and_moves_the_minimum(trainer):
+    # loss = mean((w - 0.3)^2 x^2) + lam * w near w = 0.3: the minimum is w = 0.3 - lam / (2 E[x^2])
+    x = np.random.default_rng(0).uniform(-2, 2, (256, 1)).astype(np.float32)
+    lam = 0.4
+    expected = 0.3 - lam / (2 * np.mean(x.astype(np.float64) ** 2))
+    model, layer = _nau_wanting(0.3, lam, x)
+    if trainer == "fit":
+        model.compile(keras.optimizers.SGD(0.1), "mse")
+        model.fit(x, 0.3 * x, epochs=400, batch_size=256, verbose=0)
+    else:
+        train(model, x, 0.3 * x, steps=400, optimizer=keras.optimizers.SGD(0.1))
+    assert float(layer.W[0, 0]) == pytest.approx(expected, abs=1e-4)
+
+
+def test_penalty_of_the_own_kernel_takes_the_place_of_the_automatic_loss():
+    layer = NAU(1, sparsity=2.0, sparsity_start=0, sparsity_end=0)
+    layer.build((None, 2))
+    layer.kernel.assign([[0.3], [0.6]])
+    layer(X[:, :2], training=True)
+    assert [float(loss) for loss in layer.losses] == [pytest.approx(0.7)]
+    assert float(layer.penalty(*layer.trainable_weights, step=0)) == pytest.approx(0.7)
+    assert layer.losses == []
+    layer(X[:, :2])  # an inference call adds nothing and does not count
+    assert layer.losses == [] and int(layer.step.numpy()) == 1
 
 
 # --------------------------------------------------------------------------- serialisation and config
@@ -202,17 +257,17 @@ def test_save_and_load_round_trip(tmp_path, layer_cls):
     unit = loaded.get_layer("unit")
     assert type(unit) is layer_cls
     assert unit.get_config() == layer.get_config()
-    assert isinstance(unit.W.constraint, Clip)
+    assert isinstance(unit.kernel.constraint, Clip)
 
 
 def test_config_is_complete():
-    layer = NAU(3, sparsity=2.5, sparsity_start=10, sparsity_end=20, w_initializer=NAUUniform(0.1), name="n")
+    layer = NAU(3, sparsity=2.5, sparsity_start=10, sparsity_end=20, kernel_initializer=NAUUniform(0.1), name="n")
     clone = NAU.from_config(layer.get_config())
     assert (clone.units, clone.sparsity, clone.sparsity_start, clone.sparsity_end) == (3, 2.5, 10, 20)
-    assert isinstance(clone.w_initializer, NAUUniform) and clone.w_initializer.max_limit == 0.1
-    clone = NMU.from_config(NMU(2, w_initializer="ones").get_config())
-    assert isinstance(clone.w_initializer, keras.initializers.Ones)
-    assert isinstance(NMU.from_config(NMU(2).get_config()).w_initializer, keras.initializers.RandomUniform)
+    assert isinstance(clone.kernel_initializer, NAUUniform) and clone.kernel_initializer.max_limit == 0.1
+    clone = NMU.from_config(NMU(2, kernel_initializer="ones").get_config())
+    assert isinstance(clone.kernel_initializer, keras.initializers.Ones)
+    assert isinstance(NMU.from_config(NMU(2).get_config()).kernel_initializer, keras.initializers.RandomUniform)
 
 
 def test_exported_and_stackable():
