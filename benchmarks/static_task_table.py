@@ -10,8 +10,8 @@ the run's settings; a rerun skips the cells already in the CSV unless ``--redo``
 a long table can be run a cell at a time, in as many sessions as it takes.
 
 A cell stops before 5 million steps once its outcome is settled: after the regulariser's ramp
-has ended, every seed below the success threshold at each of the last 100 evaluations (10^5
-steps), so that model selection can only pick a successful step. It also stops at
+has ended, every seed a success under model selection (its step with the lowest validation error
+so far extrapolates below the threshold) at each of the last 100 evaluations (10^5 steps). It also stops at
 ``--time-limit`` seconds (default 1800), and says so in its row.
 
 Prints, per cell, our row beside the published one: success rate with its Wilson 95% interval,

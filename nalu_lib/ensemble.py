@@ -34,7 +34,7 @@ from nalu_lib.loop import (
 )
 from nalu_lib.seeding import reseed_initializers, seeded_model
 
-__all__ = ["Ensemble", "penalty_layers", "train_many"]
+__all__ = ["Ensemble", "train_many"]
 
 
 @dataclass
@@ -105,12 +105,6 @@ class Ensemble:
     def diverged(self) -> np.ndarray:
         """A boolean per seed: did its loss ever become NaN or infinite?"""
         return ~np.all(np.isfinite(self.history.loss), axis=0)
-
-
-def penalty_layers(layers: Iterable) -> list:
-    """The layers that carry a training penalty of their own (a ``penalty(*weights, step=)``,
-    such as the NAU's and NMU's sparsity regulariser)."""
-    return [layer for layer in layers if callable(getattr(layer, "penalty", None))]
 
 
 # --------------------------------------------------------------------------- the named steps

@@ -13,7 +13,7 @@ import numpy as np
 from nalu_lib.checks import check_integer, check_number
 from nalu_lib.data import apply_op
 from nalu_lib.layers import NALU
-from nalu_lib.setup import seeded_model
+from nalu_lib.seeding import seeded_model
 
 __all__ = [
     "comparison_table",

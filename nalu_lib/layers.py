@@ -497,7 +497,6 @@ class _SparseArithmeticLayer(_ArithmeticLayer):
         self.kernel_initializer = (
             self._paper_initializer() if kernel_initializer is None else _initializer(kernel_initializer)
         )
-        self._automatic_penalty = None
 
     def _paper_initializer(self) -> keras.initializers.Initializer:
         raise NotImplementedError
@@ -529,8 +528,7 @@ class _SparseArithmeticLayer(_ArithmeticLayer):
         """
         if training:
             if self.sparsity > 0:
-                self._automatic_penalty = self._scaled_regulariser(self.kernel, self.step)
-                self.add_loss(self._automatic_penalty)
+                self.add_loss(self._scaled_regulariser(self.kernel, self.step))
             self.step.assign_add(1)
         return self.forward(inputs, self.kernel)
 
@@ -551,16 +549,10 @@ class _SparseArithmeticLayer(_ArithmeticLayer):
     def penalty(self, kernel, *, step):
         """``lambda_sparse(step) * R_sparse(kernel)`` for explicit weights and an explicit step.
 
-        For trainers that run :meth:`forward` on weights of their own (:func:`nalu_lib.train_many`
-        passes a stack, shape ``(seeds, input_dim, units)``, and gets one value per seed) or
-        that count steps themselves. Called with the layer's own ``kernel``, it takes the place
-        of the loss the layer's last training call added, so that a loop which adds both this
-        penalty and ``model.losses`` (:func:`nalu_lib.train` does) counts the regulariser once.
+        For trainers that run :meth:`forward` on weights of their own: :func:`nalu_lib.train_many`
+        passes a stack, shape ``(seeds, input_dim, units)``, and gets one value per seed.
+        :func:`nalu_lib.train` and ``model.fit`` use the loss a training call adds instead.
         """
-        if self._automatic_penalty is not None and kernel is vars(self).get("kernel"):
-            # Keras keeps add_loss's tensors in ``_losses`` and offers no public way to drop one.
-            self._losses[:] = [loss for loss in self._losses if loss is not self._automatic_penalty]
-            self._automatic_penalty = None
         return self._scaled_regulariser(kernel, step)
 
     def get_config(self):

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import random
 import re
 import sys
 import tempfile
-
-from nalu_lib.checks import check_integer
 
 #: What TensorFlow prints to file descriptor 2 while it loads, before its logging is set up:
 #: absl's note on early log messages, INFO lines such as oneDNN's notice (``I0000 ...``), and
@@ -65,75 +62,13 @@ else:
         import keras
         import tensorflow as tf
 
-import numpy as np  # noqa: E402  (numpy does not load TensorFlow; kept with the imports it follows)
 
-__all__ = ["check_versions", "notebook_setup", "reseed_initializers", "seed_everything", "seeded_model"]
+from nalu_lib.seeding import seed_everything  # noqa: E402  (after TensorFlow has loaded quietly)
+
+__all__ = ["check_versions", "notebook_setup", "seed_everything"]
 
 #: Oldest versions the series is tested with.
 MINIMUM_VERSIONS = {"tensorflow": "2.16", "keras": "3.0"}
-
-
-def seed_everything(seed: int = 42) -> int:
-    """Make every run with the same ``seed`` compute the same numbers; returns ``seed``.
-
-    Seeds Python, numpy, TensorFlow and Keras (``keras.utils.set_random_seed``), asks
-    TensorFlow for deterministic ops, and runs TensorFlow on one thread where it is not yet
-    running: the series' models are tiny, one thread is as fast, and it keeps sums in the same
-    order on a laptop, a 2-core CI machine and Binder's single CPU.
-    """
-    seed = check_integer("seed", seed, minimum=0)
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(1)
-        tf.config.threading.set_inter_op_parallelism_threads(1)
-    except RuntimeError:
-        pass  # TensorFlow already started; the thread settings can no longer change
-    tf.config.experimental.enable_op_determinism()
-    # Each train() call compiles a fresh graph on purpose; TensorFlow's retracing warning
-    # about that would only add noise to the notebooks.
-    tf.get_logger().setLevel("ERROR")
-    keras.utils.set_random_seed(seed)
-    return seed
-
-
-def reseed_initializers(model: keras.layers.Layer, built_too: bool = False) -> None:
-    """Give the unseeded random initializers of ``model``'s unbuilt layers (all layers with
-    ``built_too``) seeds drawn now, from Python's ``random``.
-
-    A Keras initializer created without a seed fixes one when it is *created*, so ``NAC(1)``
-    made before ``keras.utils.set_random_seed`` would ignore the seed. Drawing again after
-    seeding makes the initial weights depend on the seed alone (notebooks 02-05).
-    """
-    for layer in model._flatten_layers(include_self=True):
-        if layer.built and not built_too:
-            continue
-        for value in vars(layer).values():
-            if isinstance(value, keras.initializers.Initializer) and getattr(value, "_init_seed", 0) is None:
-                value.seed = random.randint(1, int(1e9))
-
-
-def seeded_model(model, x, seed: int | None) -> keras.Model:
-    """``model`` built on ``x``, its initial weights a function of ``seed`` alone.
-
-    ``model`` is a Keras model (or layer), or a function that returns one; an unbuilt model is
-    built on ``x[:1]`` after ``keras.utils.set_random_seed(seed)`` and
-    :func:`reseed_initializers`, a built one keeps its weights. This is how
-    :func:`nalu_lib.train` starts, so :func:`nalu_lib.evaluation.initial_model` shows a run's
-    starting point (notebook 03).
-    """
-    if not isinstance(model, keras.layers.Layer):
-        if not callable(model):
-            raise ValueError(f"model must be a Keras model or a function that builds one, got {model!r}")
-        if seed is not None:
-            keras.utils.set_random_seed(seed)
-        model = model()
-        if not isinstance(model, keras.layers.Layer):
-            raise ValueError(f"the model-building function returned {model!r}, not a Keras model")
-    if seed is not None:
-        keras.utils.set_random_seed(seed)
-        reseed_initializers(model)
-    if not model.built:
-        model(np.asarray(x, dtype=np.float32)[:1])
-    return model
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:

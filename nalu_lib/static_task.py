@@ -389,9 +389,10 @@ def run_cell(
     """Train cell ``name`` (e.g. ``"NMU:mul"``) for every seed at once and score it as they do.
 
     Stops before ``max_steps`` once the outcome is settled: after the regulariser's ramp has
-    ended, every seed has been below the success threshold at each of the last
-    ``stable_evaluations`` evaluations (so model selection can only pick a successful step), or
-    when ``time_limit`` seconds have passed (then the stop reason says so).
+    ended, every seed has been a success under model selection (its step with the lowest
+    validation error so far extrapolates below the threshold) at each of the last
+    ``stable_evaluations`` evaluations; or when ``time_limit`` seconds have passed (then the
+    stop reason says so).
     """
     if name not in CELLS:
         raise ValueError(f"name must be one of {', '.join(CELLS)}, got name={name!r}")
@@ -416,16 +417,24 @@ def run_cell(
         record["extrapolation"].append(mse(ensemble, x_ext, y_ext, initial))
         record["sparsity"].append(sparsity_error(ensemble) if not initial else np.full(len(seeds), np.nan))
 
+    best = {"interpolation": np.full(len(seeds), np.inf), "success": np.zeros(len(seeds), bool), "streak": 0}
+
     def monitor(done: int, ensemble: Ensemble):
         if not record["step"]:
             evaluate(0, ensemble, initial=True)
         evaluate(done, ensemble)
-        ext = np.asarray(record["extrapolation"][-stable_evaluations:])
+        # the model selection so far: a seed's selected step changes only when its validation
+        # error improves; is every seed's selected step a success, and for how long?
+        interpolation = np.nan_to_num(record["interpolation"][-1], nan=np.inf)
+        improved = interpolation < best["interpolation"]
+        best["interpolation"] = np.where(improved, interpolation, best["interpolation"])
+        extrapolation = np.nan_to_num(record["extrapolation"][-1], nan=np.inf)
+        best["success"] = np.where(improved, extrapolation < threshold, best["success"])
+        best["streak"] = best["streak"] + 1 if np.all(best["success"]) else 0
         if report is not None and done % 100_000 == 0:
-            solved = np.mean(np.any(np.asarray(record["extrapolation"]) < threshold, axis=0))
-            report(f"  {name} step {done:>9,}: {solved:.0%} of seeds below the threshold so far")
-        if done >= cell.settled_after and len(ext) == stable_evaluations and np.all(ext < threshold):
-            state["reason"] = f"settled: every seed successful at the last {stable_evaluations} evaluations"
+            report(f"  {name} step {done:>9,}: {np.mean(best['success']):.0%} of seeds successful so far")
+        if done >= cell.settled_after and best["streak"] >= stable_evaluations:
+            state["reason"] = f"settled: every seed successful for the last {stable_evaluations} evaluations"
             return True
         if time_limit is not None and time.perf_counter() - state["began"] > time_limit:
             state["reason"] = f"time limit of {time_limit:.0f} s"

@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from nalu_lib.checks import check_integer
-from nalu_lib.ensemble import Ensemble, penalty_layers, train_many
+from nalu_lib.ensemble import Ensemble, train_many
 from nalu_lib.loop import (
     DEFAULT_LEARNING_RATE,
     DEFAULT_STEPS,
@@ -91,14 +91,11 @@ def train(
     optimizer = make_optimizer(optimizer, learning_rate)
     model = seeded_model(model, x, seed, y.shape[-1])
     variables = list(model.trainable_variables)
-    penalties = penalty_layers(model._flatten_layers(include_self=True))
 
     def losses_fn(weights, xb, yb, step):  # reads the model's variables, not weights
         prediction = model(xb, training=True)
         data_loss = tf.reduce_mean(loss_fn(yb, tf.cast(prediction, yb.dtype)))
-        total = data_loss
-        for layer in penalties:
-            total = total + tf.cast(layer.penalty(*layer.trainable_weights, step=step), total.dtype)
+        total = data_loss  # plus the layers' own losses: the NAU's and NMU's regulariser, Keras regularizers
         if model.losses:
             total = total + tf.add_n([tf.cast(extra, total.dtype) for extra in model.losses])
         return data_loss, total

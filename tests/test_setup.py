@@ -8,7 +8,7 @@ import pytest
 from nbclient import NotebookClient
 
 import nalu_lib
-from nalu_lib import NAC, setup
+from nalu_lib import NAC, seeding
 
 
 def _run(*sources: str) -> list[str]:
@@ -39,15 +39,15 @@ def test_import_keeps_the_start_up_log_out_and_native_stderr_working(monkeypatch
 
 def test_seeded_model_depends_on_the_seed_alone():
     x = np.ones((1, 3), np.float32)
-    a = setup.seeded_model(lambda: keras.Sequential([NAC(2)]), x, seed=1)
+    a = seeding.seeded_model(lambda: keras.Sequential([NAC(2)]), x, seed=1)
     keras.utils.set_random_seed(99)
     layer = NAC(2)  # made before seeding: its initializers are reseeded
-    b = setup.seeded_model(keras.Sequential([layer]), x, seed=1)
+    b = seeding.seeded_model(keras.Sequential([layer]), x, seed=1)
     np.testing.assert_array_equal(a.layers[0].W, b.layers[0].W)
-    c = setup.seeded_model(lambda: keras.Sequential([NAC(2)]), x, seed=2)
+    c = seeding.seeded_model(lambda: keras.Sequential([NAC(2)]), x, seed=2)
     assert not np.array_equal(a.layers[0].W, c.layers[0].W)
     with pytest.raises(ValueError, match="model"):
-        setup.seeded_model(42, x, seed=0)
+        seeding.seeded_model(42, x, seed=0)
 
 
 @pytest.mark.parametrize("seed", [-1, 1.5, True, "0"])
