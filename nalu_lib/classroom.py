@@ -1,44 +1,84 @@
-"""Student versions of the notebooks, for teachers: solutions out, checks in.
+"""Student versions of the notebooks and a ready nbgrader course, for teachers: solutions
+out, checks in, grades right.
 
 Every notebook's exercises are marked the way nbgrader expects: a solution cell whose answer
 lies between ``### BEGIN SOLUTION`` and ``### END SOLUTION``, followed by a locked check cell of
-``assert`` statements, and written answers in markdown cells marked as solutions. One command,
-run from the repository's root, writes a student version of every notebook::
+``assert`` statements, and written answers in markdown cells marked as solutions. From the
+repository's root::
 
-    python -m nalu_lib.classroom student-versions OUTDIR   # one student notebook per notebook
-    python -m nalu_lib.classroom exercises                 # list the exercises and their points
+    python -m nalu_lib.classroom course COURSE_DIR --assignment lab1=01,02 --assignment hw1=03,04,05
+    python -m nalu_lib.classroom grades COURSE_DIR          # scores, with what awaits hand-grading
+    python -m nalu_lib.classroom student-versions OUTDIR    # student notebooks only, no course
+    python -m nalu_lib.classroom exercises                  # the exercises and their points
+
+``course`` makes an nbgrader course folder: ``source/ASSIGNMENT/`` filled with the chosen
+notebooks (their links to the public, solved notebooks removed, points set by
+:func:`suggested_points`), an ``nbgrader_config.py`` whose execution timeout comes from the
+measured cell times (:func:`grading_timeout`), the gradebook database, and, unless
+``--no-generate``, the student versions in ``release/ASSIGNMENT/`` made by
+``nbgrader generate_assignment``. Every command takes ``--notebooks DIR``, the folder of the
+series' notebooks (default: the repository's ``notebooks/``, when nalu_lib runs from a clone).
 
 A student version is made by nbgrader's own preprocessors, those that
 ``nbgrader generate_assignment`` runs, less the ones that need its gradebook database: each
 solution region becomes ``raise NotImplementedError()``, each written answer "YOUR ANSWER
 HERE", outputs are cleared, check cells are locked, and nbgrader validates the metadata. The
-check cells are kept, so a student's check fails until the exercise is solved. For nbgrader's
-whole workflow (releasing, collecting, auto-grading), copy the notebooks into a course's
-``source/ASSIGNMENT/`` folder and run ``nbgrader generate_assignment ASSIGNMENT`` there.
+check cells are kept, so a student's check fails until the exercise is solved; none hides a
+test, so a check that passes has judged the answer.
 
-Taught on the start page (notebook 00) and in the README; ``tests/test_classroom.py`` runs the
-student versions and checks that their checks fail until the solutions are put back.
+Taught on the start page (notebook 00), in the README and in TEACHING.md;
+``tests/test_classroom.py`` runs the student versions and checks that their checks fail until
+the solutions are put back, ``tests/test_course.py`` runs nbgrader's whole route on a course.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import math
+import os
 import pathlib
+import re
+import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 
 import nbformat
 from nbformat import NotebookNode
 
+from nalu_lib import navigation
+
 __all__ = [
     "BEGIN_SOLUTION",
+    "DIFFICULTY_POINTS",
     "Exercise",
     "exercises",
+    "grades",
+    "grades_table",
+    "grading_timeout",
+    "guide_blocks",
+    "make_course",
+    "objectives",
+    "parse_assignment",
+    "student_minutes",
     "student_version",
+    "suggested_points",
+    "update_guide",
+    "without_instructor_links",
     "write_student_versions",
 ]
 
-NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = navigation.NOTEBOOKS
+#: Points per exercise by the difficulty its notebook gives it: harder exercises and the open,
+#: written ones weigh more (the rule of :func:`suggested_points`).
+DIFFICULTY_POINTS = {"easy": 1, "medium": 2, "hard": 3, "open": 3, "written": 3}
+#: Points for an exercise whose notebook gives no difficulty, by kind.
+KIND_POINTS = {"code": 2, "written": 3}
+#: The grading timeout is this many times the longest measured cell, rounded up to a minute.
+TIMEOUT_MARGIN = 4
+#: The grading timeout when no measurement exists (nbgrader's own default is 30 s).
+FALLBACK_TIMEOUT = 600
 #: The markers around a solution, as nbgrader's ``ClearSolutions`` expects them.
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
@@ -117,14 +157,68 @@ def _preprocessors() -> list:
     ]
 
 
+_HOSTS = r"(?:mybinder\.org|colab\.research\.google\.com|github\.com/" + re.escape(navigation.REPOSITORY) + r")"
+#: A badge (an image link) or a text link to the public notebooks (Binder, Colab, GitHub).
+_BADGE = re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\(https?://" + _HOSTS + r"[^)]*\)\s*")
+_LINK = re.compile(r"\[([^\]]*)\]\(https?://" + _HOSTS + r"[^)]*\)")
+
+
+def without_instructor_links(notebook: NotebookNode) -> NotebookNode:
+    """A copy of ``notebook`` whose markdown has no link to the public notebooks, whose solutions
+    are one click away: Binder and Colab badges are removed, other such links keep their text."""
+    notebook = copy.deepcopy(notebook)
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            source = _LINK.sub(r"\1", _BADGE.sub("", cell.source))
+            cell.source = source.rstrip() if source != cell.source else source
+    return notebook
+
+
+def _exercise_difficulties(notebook: NotebookNode) -> dict[int, str]:
+    """Exercise number -> difficulty, from the Exercises list (``1. *(easy)* ...``)."""
+    found = {}
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for number, label in re.findall(r"^\s*(\d+)\.\s+\*\((\w+)\)\*", cell.source, flags=re.M):
+                found.setdefault(int(number), label.lower())
+    return found
+
+
+def _difficulty(exercise: Exercise, difficulties: dict[int, str]) -> str | None:
+    match = re.search(r"-ex(\d+)-", exercise.grade_id)
+    return difficulties.get(int(match.group(1))) if match else None
+
+
+def suggested_points(notebook: NotebookNode) -> dict[str, int]:
+    """Points for each graded cell by the rule of TEACHING.md: :data:`DIFFICULTY_POINTS` of the
+    difficulty the notebook's Exercises list gives the exercise (easy 1, medium 2, hard, open
+    and written 3), or :data:`KIND_POINTS` when it gives none (code 2, written answer 3)."""
+    difficulties = _exercise_difficulties(notebook)
+    points = {}
+    for exercise in exercises(notebook):
+        label = _difficulty(exercise, difficulties)
+        points[exercise.grade_id] = DIFFICULTY_POINTS.get(label, KIND_POINTS[exercise.kind])
+    return points
+
+
+def _with_points(notebook: NotebookNode, points: dict[str, float]) -> NotebookNode:
+    notebook = copy.deepcopy(notebook)
+    for cell in notebook.cells:
+        meta = _nbgrader(cell)
+        if meta.get("grade") and meta.get("grade_id") in points:
+            meta["points"] = points[meta["grade_id"]]
+    return notebook
+
+
 def student_version(notebook: NotebookNode) -> NotebookNode:
     """A student version of ``notebook`` (left unchanged): solutions replaced by stubs, outputs
-    and execution counts cleared, check cells locked, as ``nbgrader generate_assignment`` does.
+    and execution counts cleared, check cells locked, as ``nbgrader generate_assignment`` does,
+    and no link to the public notebooks (:func:`without_instructor_links`).
 
     Raises ``RuntimeError`` or nbgrader's ``ValidationError`` for a malformed solution region or
     nbgrader metadata.
     """
-    student = copy.deepcopy(notebook)
+    student = without_instructor_links(notebook)
     resources: dict = {}
     for preprocessor in _preprocessors():
         student, resources = preprocessor.preprocess(student, resources)
@@ -135,14 +229,13 @@ def student_version(notebook: NotebookNode) -> NotebookNode:
     return student
 
 
-def write_student_versions(outdir: pathlib.Path | str, folder: pathlib.Path | str = NOTEBOOKS) -> list[pathlib.Path]:
-    """Write a student version of every notebook ``NN_*.ipynb`` of ``folder`` into ``outdir``
-    (created if needed), under the same names; returns the paths written."""
+def write_student_versions(outdir: pathlib.Path | str, folder: pathlib.Path | str | None = None) -> list[pathlib.Path]:
+    """Write a student version of every notebook ``NN_*.ipynb`` of ``folder`` (default: the
+    repository's notebooks) into ``outdir`` (created if needed), under the same names; returns
+    the paths written."""
     outdir = pathlib.Path(outdir)
-    folder = pathlib.Path(folder)
+    folder = navigation.notebooks_folder(folder)
     paths = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
-    if not paths:
-        raise FileNotFoundError(f"no notebooks NN_*.ipynb in {folder}")
     if outdir.resolve() == folder.resolve():
         raise ValueError("write the student versions to another folder, not over the notebooks")
     outdir.mkdir(parents=True, exist_ok=True)
@@ -155,25 +248,408 @@ def write_student_versions(outdir: pathlib.Path | str, folder: pathlib.Path | st
     return written
 
 
-def main(argv=None) -> int:
+# --------------------------------------------------------------------------- an nbgrader course
+
+
+def parse_assignment(text: str) -> tuple[str, list[str]]:
+    """``"lab1=01,02"`` -> ``("lab1", ["01", "02"])``; a ValueError names what is wrong."""
+    name, sep, numbers = text.partition("=")
+    name = name.strip()
+    if not sep or not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        raise ValueError(f"--assignment NAME=NN,NN: a name of letters, digits, _ and -, got {text!r}")
+    found = [n.strip() for n in numbers.split(",") if n.strip()]
+    if not found or not all(re.fullmatch(r"\d\d", n) for n in found):
+        raise ValueError(f"--assignment {name}=NN,NN: two-digit notebook numbers, got {numbers!r}")
+    return name, found
+
+
+def grading_timeout(folder: pathlib.Path | str | None = None) -> int:
+    """Seconds nbgrader may give one cell when it autogrades: :data:`TIMEOUT_MARGIN` times the
+    longest cell measured by ``python -m nalu_lib.navigation measure``, rounded up to a whole
+    minute (:data:`FALLBACK_TIMEOUT` without a measurement). nbgrader's default of 30 s stops the
+    longest cells and silently grades their exercises 0."""
+    measured = navigation.load_run_times(folder).get("notebooks", {})
+    if not measured:
+        return FALLBACK_TIMEOUT
+    longest = max(entry["longest_cell_seconds"] for entry in measured.values())
+    return max(120, 60 * math.ceil(TIMEOUT_MARGIN * longest / 60))
+
+
+def _nbgrader_environment() -> dict[str, str]:
+    """The environment for nbgrader: this Python's ``bin/`` first on ``PATH``, since nbgrader
+    runs the ``alembic`` command it installs there when it creates a gradebook."""
+    bin_dir = str(pathlib.Path(sys.executable).parent)
+    return {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+
+
+def _config(course_id: str, timeout: int, folder: pathlib.Path) -> str:
+    measured = navigation.load_run_times(folder)
+    where = (
+        f"The longest cell measured on {measured['machine']} ({measured['date']}) takes "
+        f"{max(e['longest_cell_seconds'] for e in measured['notebooks'].values()):.0f} s"
+        if measured.get("notebooks")
+        else "No measurement was found (notebooks/run_times.json)"
+    )
+    return f"""# nbgrader's configuration for this course, written by `python -m nalu_lib.classroom course`.
+c = get_config()  # noqa: F821
+
+c.CourseDirectory.course_id = {course_id!r}
+
+# Seconds one cell may run when nbgrader autogrades (or validates). nbgrader's default, 30 s,
+# stops the series' longest cells, and their exercises are then graded 0 without any error.
+# {where};
+# this is {TIMEOUT_MARGIN} times that, rounded up to a minute. Re-measure on your grading machine with
+# `python -m nalu_lib.navigation measure` and make the course again, or set a number here.
+c.Execute.timeout = {timeout}
+"""
+
+
+def make_course(
+    course_dir: pathlib.Path | str,
+    assignments: dict[str, list[str]],
+    folder: pathlib.Path | str | None = None,
+    *,
+    course_id: str = "nalu",
+    points: str = "suggested",
+    set_points: dict[str, float] | None = None,
+    generate: bool = True,
+    force: bool = False,
+) -> dict[str, list[pathlib.Path]]:
+    """Make a ready nbgrader course in ``course_dir`` from the series (the README's teachers'
+    section and TEACHING.md show it).
+
+    For each assignment (name -> notebook numbers), copies the notebooks into
+    ``source/NAME/``, without links to the public notebooks and with points set by
+    :func:`suggested_points` (``points="suggested"``) or left as the notebooks have them
+    (``"notebook"``), then ``set_points`` (grade id -> points) on top. Writes
+    ``nbgrader_config.py`` (course id, :func:`grading_timeout`), creates the gradebook with the
+    assignments, and with ``generate`` runs ``nbgrader generate_assignment`` for each, which
+    writes the student versions to ``release/NAME/``. Returns the source notebooks written, by
+    assignment.
+
+    Raises ``ValueError`` for an unknown notebook number, an unknown grade id in ``set_points``,
+    or an existing ``source/NAME/`` (unless ``force``); ``RuntimeError`` if nbgrader fails.
+    """
+    from nbgrader.api import Gradebook
+
+    folder = navigation.notebooks_folder(folder)
+    course_dir = pathlib.Path(course_dir).resolve()
+    if points not in ("suggested", "notebook"):
+        raise ValueError(f"points must be 'suggested' or 'notebook', got points={points!r}")
+    if not assignments:
+        raise ValueError("give at least one assignment, e.g. --assignment lab1=01,02")
+    by_number = {p.name[:2]: p for p in folder.glob("[0-9][0-9]_*.ipynb")}
+    for name, numbers in assignments.items():
+        unknown = [n for n in numbers if n not in by_number]
+        if unknown:
+            raise ValueError(f"assignment {name}: no notebook {', '.join(unknown)} in {folder}")
+        if (course_dir / "source" / name).exists() and not force:
+            raise ValueError(f"{course_dir / 'source' / name} exists already: remove it or use --force")
+    set_points = dict(set_points or {})
+    chosen = [by_number[n] for numbers in assignments.values() for n in numbers]
+    known = {e.grade_id for path in chosen for e in exercises(nbformat.read(path, as_version=4))}
+    if set(set_points) - known:
+        unknown = ", ".join(sorted(set(set_points) - known))
+        raise ValueError(f"--set-points: no graded cell {unknown} in the assignments")
+
+    written: dict[str, list[pathlib.Path]] = {}
+    for name, numbers in assignments.items():
+        source = course_dir / "source" / name
+        if source.exists():
+            shutil.rmtree(source)
+        source.mkdir(parents=True)
+        written[name] = []
+        for number in numbers:
+            notebook = without_instructor_links(nbformat.read(by_number[number], as_version=4))
+            chosen_points = suggested_points(notebook) if points == "suggested" else {}
+            notebook = _with_points(notebook, {**chosen_points, **set_points})
+            target = source / by_number[number].name
+            nbformat.write(notebook, target)
+            written[name].append(target)
+    config = _config(course_id, grading_timeout(folder), folder)
+    (course_dir / "nbgrader_config.py").write_text(config, encoding="utf-8")
+
+    # The gradebook, created here with alembic on PATH, so that `nbgrader ...` run without the
+    # environment's bin/ on PATH later finds it made.
+    saved_path = os.environ.get("PATH", "")
+    os.environ["PATH"] = _nbgrader_environment()["PATH"]
+    try:
+        with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", course_id=course_id) as gradebook:
+            for name in assignments:
+                gradebook.update_or_create_assignment(name)
+    finally:
+        os.environ["PATH"] = saved_path
+    if generate:
+        for name in assignments:
+            run = subprocess.run(
+                [sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force"],
+                cwd=course_dir,
+                env=_nbgrader_environment(),
+                capture_output=True,
+                text=True,
+            )
+            if run.returncode != 0:
+                raise RuntimeError(f"nbgrader generate_assignment {name} failed:\n{run.stdout}{run.stderr}")
+    return written
+
+
+@dataclass(frozen=True)
+class Grade:
+    """One graded cell of one submission, as :func:`grades` reports it.
+
+    Attributes:
+        student, assignment, notebook, grade_id: Where the grade belongs.
+        score: The points given so far (the hand-given score where there is one).
+        max_score: The points the cell is worth.
+        needs_manual_grade: True while a written answer (or a failed autograde) waits for a
+            teacher in formgrader; its score is 0 until then.
+    """
+
+    student: str
+    assignment: str
+    notebook: str
+    grade_id: str
+    score: float
+    max_score: float
+    needs_manual_grade: bool
+
+
+def grades(course_dir: pathlib.Path | str, course_id: str = "nalu") -> list[Grade]:
+    """Every graded cell of every submission in the course's gradebook, with whether it still
+    waits for hand-grading: what ``nbgrader export``'s totals do not show."""
+    from nbgrader.api import Gradebook
+
+    found = []
+    with Gradebook(f"sqlite:///{pathlib.Path(course_dir).resolve() / 'gradebook.db'}", course_id=course_id) as gb:
+        for assignment in gb.assignments:
+            for submission in gb.assignment_submissions(assignment.name):
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        found.append(
+                            Grade(
+                                submission.student.id,
+                                assignment.name,
+                                notebook.name,
+                                grade.name,
+                                float(grade.score),
+                                float(grade.max_score),
+                                bool(grade.needs_manual_grade),
+                            )
+                        )
+    return sorted(found, key=lambda g: (g.assignment, g.student, g.notebook, g.grade_id))
+
+
+def grades_table(found: list[Grade]) -> str:
+    """:func:`grades` per student and assignment: points so far, the most possible, and the
+    points still waiting for hand-grading."""
+    totals: dict[tuple[str, str], list[float]] = {}
+    for grade in found:
+        row = totals.setdefault((grade.assignment, grade.student), [0.0, 0.0, 0.0])
+        row[0] += grade.score
+        row[1] += grade.max_score
+        row[2] += grade.max_score if grade.needs_manual_grade else 0.0
+    lines = [f"{'assignment':<12} {'student':<12} {'score':>6} {'of':>5} {'to grade by hand':>17}"]
+    for (assignment, student), (score, most, pending) in sorted(totals.items()):
+        lines.append(f"{assignment:<12} {student:<12} {score:>6g} {most:>5g} {pending:>17g}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- the teacher's guide
+
+#: Minutes a student needs per word of a notebook's prose: dense technical text with equations,
+#: read carefully, at about 100 words a minute.
+WORDS_PER_MINUTE = 100
+#: Minutes a student needs for an exercise, by its difficulty.
+EXERCISE_MINUTES = {"easy": 10, "medium": 20, "hard": 30, "open": 20, "written": 20}
+#: The guide's generated blocks sit between these lines (``NAME`` is the block's name).
+GENERATED = "<!-- generated: {name} (python -m nalu_lib.classroom guide) -->"
+GENERATED_END = "<!-- end of generated: {name} -->"
+
+
+def objectives(notebook: NotebookNode) -> list[str]:
+    """The bullets of a notebook's "What you will learn" section, one string each (a bullet's
+    indented continuation lines joined to it; the first unindented paragraph ends the list)."""
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown" or "What you will learn" not in cell.source:
+            continue
+        bullets: list[str] = []
+        for line in cell.source.split("What you will learn", 1)[1].splitlines()[1:]:
+            if line.startswith("- "):
+                bullets.append(line[2:].strip())
+            elif bullets and line.startswith((" ", "\t")) and line.strip():
+                bullets[-1] += " " + line.strip()
+            elif bullets and line.strip():
+                break
+        return bullets
+    return []
+
+
+def _prose_words(notebook: NotebookNode) -> int:
+    return sum(len(re.findall(r"\w+", c.source)) for c in notebook.cells if c.cell_type == "markdown")
+
+
+def student_minutes(notebook: NotebookNode, machine_seconds: float = 0.0) -> int:
+    """An estimate of a student's working time on a notebook, in minutes, rounded up to 5: its
+    prose at :data:`WORDS_PER_MINUTE`, its exercises by :data:`EXERCISE_MINUTES`, and the
+    machine's run time."""
+    difficulties = _exercise_difficulties(notebook)
+    minutes = _prose_words(notebook) / WORDS_PER_MINUTE + machine_seconds / 60
+    minutes += sum(EXERCISE_MINUTES.get(_difficulty(e, difficulties) or "medium", 20) for e in exercises(notebook))
+    return 5 * math.ceil(minutes / 5)
+
+
+def guide_blocks(folder: pathlib.Path | str | None = None) -> dict[str, str]:
+    """The generated blocks of TEACHING.md, by name: ``objectives``, ``times`` and ``points``,
+    computed from the notebooks and their measured run times."""
+    folder = navigation.notebooks_folder(folder)
+    measured = navigation.load_run_times(folder).get("notebooks", {})
+    paths = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    notebooks = {p.name[:2]: (p, nbformat.read(p, as_version=4)) for p in paths}
+    goals = []
+    for number, (path, notebook) in notebooks.items():
+        bullets = objectives(notebook)
+        if bullets:
+            title = navigation._heading_title(notebook.cells, path)
+            goals.append(f"**{number} · [{title}](notebooks/{path.name})**\n")
+            goals += [f"- {bullet}" for bullet in bullets]
+            goals.append("")
+    times = [
+        "| # | Words of prose | Exercises | Machine run time | Autograding per student | Student working time |",
+        "|---|---|---|---|---|---|",
+    ]
+    for number, (_path, notebook) in notebooks.items():
+        seconds = measured.get(number, {}).get("seconds", 0.0)
+        labels = [_difficulty(e, _exercise_difficulties(notebook)) or "unlabelled" for e in exercises(notebook)]
+        listed = ", ".join(labels) or "\u2013"
+        machine = navigation.format_seconds(seconds) if seconds else "\u2013"
+        grading = navigation.format_seconds(seconds) if labels and seconds else "\u2013"
+        times.append(
+            f"| {number} | {_prose_words(notebook):,} | {listed} | {machine} | {grading} | "
+            f"~{student_minutes(notebook, seconds)} min |"
+        )
+    points = [
+        "| Notebook | Grade id | Kind | Difficulty | Points in the notebook | Suggested points |",
+        "|---|---|---|---|---|---|",
+    ]
+    for number, (_path, notebook) in notebooks.items():
+        difficulties = _exercise_difficulties(notebook)
+        suggested = suggested_points(notebook)
+        for exercise in exercises(notebook):
+            label = _difficulty(exercise, difficulties) or "unlabelled"
+            points.append(
+                f"| {number} | `{exercise.grade_id}` | {exercise.kind} | {label} | {exercise.points:g} | "
+                f"{suggested.get(exercise.grade_id, exercise.points):g} |"
+            )
+    return {"objectives": "\n".join(goals).rstrip(), "times": "\n".join(times), "points": "\n".join(points)}
+
+
+def update_guide(
+    guide: pathlib.Path | str, folder: pathlib.Path | str | None = None, check: bool = False
+) -> bool:
+    """Rewrite (or with ``check``, only compare) the generated blocks of the teacher's guide
+    ``guide`` (TEACHING.md); True if any is (or was) out of date. Raises ``ValueError`` if a
+    block's marker lines are missing."""
+    guide = pathlib.Path(guide)
+    text = guide.read_text(encoding="utf-8")
+    new = text
+    for name, block in guide_blocks(folder).items():
+        start, end = GENERATED.format(name=name), GENERATED_END.format(name=name)
+        if start not in new or end not in new:
+            raise ValueError(f"{guide}: no lines {start!r} ... {end!r} around the {name} block")
+        before, rest = new.split(start, 1)
+        after = rest.split(end, 1)[1]
+        new = f"{before}{start}\n{block}\n{end}{after}"
+    if new != text and not check:
+        guide.write_text(new, encoding="utf-8")
+    return new != text
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command line: ``python -m nalu_lib.classroom {course,grades,student-versions,exercises}``."""
     parser = argparse.ArgumentParser(
-        prog="python -m nalu_lib.classroom", description="Student versions of the notebooks, for teachers."
+        prog="python -m nalu_lib.classroom",
+        description="A ready nbgrader course, grades and student versions of the notebooks, for teachers.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    course = commands.add_parser("course", help="make an nbgrader course: source/, nbgrader_config.py, release/")
+    course.add_argument("course_dir", type=pathlib.Path, help="the course folder (created if needed)")
+    course.add_argument(
+        "--assignment", action="append", required=True, metavar="NAME=NN,NN", help="an assignment and its notebooks"
+    )
+    course.add_argument("--course-id", default="nalu", help="nbgrader's course id (default: nalu)")
+    course.add_argument(
+        "--points", choices=["suggested", "notebook"], default="suggested", help="weighting rule, or the notebooks' own"
+    )
+    course.add_argument("--set-points", action="append", default=[], metavar="GRADE_ID=POINTS", help="a cell's points")
+    course.add_argument("--no-generate", action="store_true", help="do not run nbgrader generate_assignment")
+    course.add_argument("--force", action="store_true", help="replace existing source/ASSIGNMENT folders")
+    grading = commands.add_parser("grades", help="every student's score, with the points awaiting hand-grading")
+    grading.add_argument("course_dir", type=pathlib.Path, help="the course folder")
+    grading.add_argument("--course-id", default="nalu", help="nbgrader's course id (default: nalu)")
+    guide = commands.add_parser("guide", help="rewrite the generated parts of TEACHING.md")
+    guide.add_argument("--guide", type=pathlib.Path, default=None, help="the guide (default: TEACHING.md beside it)")
+    guide.add_argument("--check", action="store_true", help="only say whether it is out of date (exit 1)")
     make = commands.add_parser("student-versions", help="write a student version of every notebook")
     make.add_argument("outdir", type=pathlib.Path, help="the folder to write them to")
-    make.add_argument("--notebooks", type=pathlib.Path, default=NOTEBOOKS, help="where the notebooks are")
     listing = commands.add_parser("exercises", help="list every notebook's exercises and points")
-    listing.add_argument("--notebooks", type=pathlib.Path, default=NOTEBOOKS, help="where the notebooks are")
+    for sub in (course, guide, make, listing):
+        sub.add_argument("--notebooks", type=pathlib.Path, default=None, help="the series' notebooks folder")
     args = parser.parse_args(argv)
+
+    if args.command == "grades":
+        print(grades_table(grades(args.course_dir, args.course_id)))
+        return 0
+    try:
+        folder = navigation.notebooks_folder(args.notebooks)
+    except FileNotFoundError as error:
+        parser.error(str(error))
+    if args.command == "course":
+        try:
+            assignments = dict(parse_assignment(text) for text in args.assignment)
+            set_points = {}
+            for text in args.set_points:
+                grade_id, _, value = text.partition("=")
+                set_points[grade_id] = float(value) if value else math.nan
+                if not set_points[grade_id] >= 0:
+                    raise ValueError(f"--set-points GRADE_ID=POINTS, POINTS a number >= 0, got {text!r}")
+            written = make_course(
+                args.course_dir,
+                assignments,
+                folder,
+                course_id=args.course_id,
+                points=args.points,
+                set_points=set_points,
+                generate=not args.no_generate,
+                force=args.force,
+            )
+        except ValueError as error:
+            parser.error(str(error))
+        for name, paths in written.items():
+            total = sum(e.points for p in paths for e in exercises(nbformat.read(p, as_version=4)))
+            print(f"{name}: {', '.join(p.name for p in paths)} ({total:g} points)")
+        released = "" if args.no_generate else " The student versions are in release/."
+        timeout = grading_timeout(folder)
+        print(f"Course ready in {args.course_dir.resolve()}, grading timeout {timeout} s per cell.{released}")
+        return 0
+    if args.command == "guide":
+        path = args.guide or folder.resolve().parent / "TEACHING.md"
+        changed = update_guide(path, folder, check=args.check)
+        print(("out of date: " if args.check else "updated: ") + str(path) if changed else f"up to date: {path}")
+        return 1 if (args.check and changed) else 0
     if args.command == "student-versions":
-        for path in write_student_versions(args.outdir, args.notebooks):
+        for path in write_student_versions(args.outdir, folder):
             count = len(exercises(nbformat.read(path, as_version=4)))
             print(f"{path}  ({count} exercise{'s' if count != 1 else ''})")
         return 0
-    for path in sorted(args.notebooks.glob("[0-9][0-9]_*.ipynb")):
-        for exercise in exercises(nbformat.read(path, as_version=4)):
-            print(f"{path.name}  {exercise.grade_id:<16} {exercise.kind:<8} {exercise.points:g} point(s)")
+    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        suggested = suggested_points(notebook)
+        for exercise in exercises(notebook):
+            rule = suggested.get(exercise.grade_id, exercise.points)
+            print(
+                f"{path.name}  {exercise.grade_id:<16} {exercise.kind:<8} {exercise.points:g} point(s), "
+                f"suggested {rule:g}"
+            )
     return 0
 
 

@@ -1,31 +1,51 @@
 """Write the navigation line at the top of every notebook: previous, index, next, and the
-Binder and Colab badges; and the table of notebooks on the start page (notebook 00). Run it
-after adding or renaming a notebook, or after re-measuring run times::
+Binder and Colab badges; the table of notebooks on the start page (notebook 00); and the run
+times in the README's table of notebooks. Run it after adding or renaming a notebook, or after
+re-measuring run times::
 
-    python -m nalu_lib.navigation           # rewrite the lines and the table
-    python -m nalu_lib.navigation --check   # exit 1 if any is out of date (a test does this)
+    python -m nalu_lib.navigation            # rewrite the lines and the tables
+    python -m nalu_lib.navigation --check    # exit 1 if any is out of date (a test does this)
+    python -m nalu_lib.navigation measure    # run every notebook, write notebooks/run_times.json
+                                             # and the tables
 
 The line is the notebook's first cell, a markdown cell tagged ``navigation``; the table is the
 start page's markdown cell tagged ``series-table``, built from the notebooks that exist, with
-:data:`SUMMARIES` and :data:`RUN_TIMES`. Only those cells are touched, so execution counts and
-outputs stay as committed.
+:data:`SUMMARIES` and the measured run times. Only those cells are touched, so execution counts
+and outputs stay as committed.
+
+Run times are measured, never typed in: ``measure`` runs each notebook top to bottom in a fresh
+kernel, times it and each of its cells, and writes :data:`RUN_TIMES_FILE` into the notebooks
+folder. The tables and the grading timeout of :mod:`nalu_lib.classroom` are computed from it.
+Every command takes ``--notebooks DIR``; its default is the repository's ``notebooks/`` folder,
+which exists when nalu_lib runs from a clone.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import os
 import pathlib
+import platform
+import re
+import time
 
 __all__ = [
     "BRANCH",
     "PLANNED",
     "REPOSITORY",
-    "RUN_TIMES",
+    "RUN_TIMES_FILE",
     "SUMMARIES",
     "binder_url",
     "colab_url",
+    "format_seconds",
+    "load_run_times",
+    "measure",
     "navigation_line",
+    "notebooks_folder",
+    "readme_with_run_times",
+    "run_time_note",
     "series_table",
     "update",
 ]
@@ -33,22 +53,135 @@ __all__ = [
 #: The GitHub repository the Binder and Colab badges point at.
 REPOSITORY = "nalu-series/nalu-notebooks"
 BRANCH = "main"
+#: The repository's notebooks folder, the default wherever a notebooks folder is asked for. It
+#: exists when nalu_lib runs from a clone (an editable install); after ``pip install git+...``
+#: it does not, and the folder must be given.
 NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
+#: The measured run times, written by :func:`measure` into the notebooks folder.
+RUN_TIMES_FILE = "run_times.json"
 TAG = "navigation"
 #: The tag of the start page's cell that holds the table of notebooks.
 TABLE_TAG = "series-table"
 
-#: Run time of each notebook, top to bottom in a fresh kernel, measured on a 2-core CPU machine
-#: (``jupyter nbconvert --execute``). Update here after re-measuring, then run this module.
-RUN_TIMES = {
-    "00": "~10 s",
-    "01": "~35 s",
-    "02": "~15 s",
-    "03": "~20 s",
-    "04": "~1 min",
-    "05": "~35 s",
-    "06": "~15 s",
-}
+def notebooks_folder(folder: pathlib.Path | str | None = None, argument: str = "--notebooks") -> pathlib.Path:
+    """The notebooks folder: ``folder``, or by default the repository's ``notebooks/``.
+
+    Raises ``FileNotFoundError`` naming ``argument`` when the folder holds no notebook
+    ``NN_*.ipynb`` (after a non-editable install there is no default: the folder must be given).
+    """
+    path = pathlib.Path(folder) if folder is not None else NOTEBOOKS
+    if not any(path.glob("[0-9][0-9]_*.ipynb")):
+        how = "" if folder is not None else " (nalu_lib is not running from a clone of the repository)"
+        raise FileNotFoundError(
+            f"no notebooks NN_*.ipynb in {path}{how}: give the folder of the series' notebooks with {argument} DIR"
+        )
+    return path
+
+
+def format_seconds(seconds: float) -> str:
+    """A run time as the tables show it: ``~35 s`` below a minute, else ``~1 min 40 s`` (to 5 s)."""
+    if seconds < 59.5:
+        return f"~{max(1, round(seconds))} s"
+    minutes, rest = divmod(5 * round(seconds / 5), 60)
+    return f"~{minutes} min" + (f" {rest} s" if rest else "")
+
+
+def load_run_times(folder: pathlib.Path | str | None = None) -> dict:
+    """The measurement :func:`measure` wrote, or ``{}``: ``machine``, ``date``, and ``notebooks``
+    by number (``"01"``), each with ``seconds``, ``longest_cell``, ``longest_cell_seconds`` and
+    ``cell_seconds`` (by cell index)."""
+    path = notebooks_folder(folder) / RUN_TIMES_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _run_time(measurement: dict, number: str) -> str:
+    entry = measurement.get("notebooks", {}).get(number)
+    return format_seconds(entry["seconds"]) if entry else "\u2013"
+
+
+def _cell_seconds(cell) -> float:
+    """A cell's run time from the timestamps nbclient records in its metadata."""
+    timing = cell.get("metadata", {}).get("execution", {})
+    start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+    if not (start and end):
+        return 0.0
+    parse = datetime.datetime.fromisoformat
+    return (parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))).total_seconds()
+
+
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def measure(folder: pathlib.Path | str | None = None, only: list[str] | None = None) -> dict:
+    """Run the notebooks of ``folder`` (all, or those whose number is in ``only``) top to bottom,
+    each in a fresh kernel as nbval and nbgrader do; write and return the measurement
+    (:data:`RUN_TIMES_FILE` in ``folder``; entries of notebooks not run are kept).
+
+    The notebooks themselves are not changed. Each entry holds the notebook's wall time (kernel
+    start included), its longest cell and every code cell's seconds.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    folder = notebooks_folder(folder)
+    results = dict(load_run_times(folder).get("notebooks", {})) if only else {}
+    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+        number = path.name[:2]
+        if only and number not in only:
+            continue
+        notebook = nbformat.read(path, as_version=4)
+        client = NotebookClient(
+            notebook, timeout=3600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+        )
+        started = time.perf_counter()
+        client.execute()
+        seconds = time.perf_counter() - started
+        cells = {str(i): round(_cell_seconds(c), 1) for i, c in enumerate(notebook.cells) if c.cell_type == "code"}
+        longest = max(cells, key=lambda i: cells[i])
+        results[number] = {
+            "notebook": path.name,
+            "seconds": round(seconds, 1),
+            "longest_cell": int(longest),
+            "longest_cell_seconds": cells[longest],
+            "cell_seconds": cells,
+        }
+        print(f"{path.name}: {seconds:.1f} s, longest cell {longest}: {cells[longest]:.1f} s", flush=True)
+    measurement = {
+        "machine": f"{platform.system()} {platform.machine()}, {_cpus()} CPU cores, Python {platform.python_version()}",
+        "date": datetime.date.today().isoformat(),
+        "notebooks": dict(sorted(results.items())),
+    }
+    (folder / RUN_TIMES_FILE).write_text(json.dumps(measurement, indent=1) + "\n", encoding="utf-8")
+    return measurement
+
+
+def run_time_note(measurement: dict) -> str:
+    """The footnote under the tables of run times: where and when they were measured."""
+    where = measurement.get("machine", "an unknown machine")
+    when = measurement.get("date", "an unknown date")
+    return (
+        f"\\* top to bottom in a fresh kernel, measured with `python -m nalu_lib.navigation measure` on {where} "
+        f"({when}); Binder's single CPU may take up to twice as long."
+    )
+
+
+_README_ROW = re.compile(r"^(\| (\d\d) \| \[[^\]]*\]\(notebooks/[^)]*\) \|.*\| )([^|]*)( \|)$")
+
+
+def readme_with_run_times(text: str, measurement: dict) -> str:
+    """The README's ``text`` with the run-time column of its table of notebooks and the footnote
+    under it (the line starting ``\\* top to bottom``) written from ``measurement``."""
+    lines = []
+    for line in text.split("\n"):
+        row = _README_ROW.match(line)
+        if row:
+            line = row.group(1) + _run_time(measurement, row.group(2)) + row.group(4)
+        elif line.startswith("\\* ") and ("measured" in line):
+            line = run_time_note(measurement)
+        lines.append(line)
+    return "\n".join(lines)
+
 
 #: One line per notebook for the start page's table.
 SUMMARIES = {
@@ -115,13 +248,15 @@ def _heading_title(cells: list[dict], path: pathlib.Path) -> str:
     return _title(path).split(" ", 1)[-1].capitalize()
 
 
-def series_table(folder: pathlib.Path = NOTEBOOKS) -> str:
+def series_table(folder: pathlib.Path | str | None = None) -> str:
     """The start page's table of notebooks (notebook 00), as markdown.
 
     One row per notebook in ``folder`` (the start page aside), with its title, its line from
-    :data:`SUMMARIES`, its run time from :data:`RUN_TIMES` and Binder and Colab links; notebooks
-    in :data:`PLANNED` that do not exist yet are listed as coming.
+    :data:`SUMMARIES`, its measured run time (:func:`load_run_times`) and Binder and Colab
+    links; notebooks in :data:`PLANNED` that do not exist yet are listed as coming.
     """
+    folder = notebooks_folder(folder)
+    measurement = load_run_times(folder)
     rows = {}
     for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
         number = path.name[:2]
@@ -130,16 +265,14 @@ def series_table(folder: pathlib.Path = NOTEBOOKS) -> str:
         cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
         title = f"[{_heading_title(cells, path)}]({path.name})"
         links = f"[Binder]({binder_url(path)}) · [Colab]({colab_url(path)})"
-        rows[number] = (title, SUMMARIES.get(number, ""), RUN_TIMES.get(number, "\u2013"), links)
+        rows[number] = (title, SUMMARIES.get(number, ""), _run_time(measurement, number), links)
     for number, title in PLANNED.items():
         if number not in rows:
             rows[number] = (f"{title} *(coming)*", SUMMARIES.get(number, ""), "\u2013", "\u2013")
     lines = ["| # | Notebook | What it shows | Run time* | Open in |", "|---|---|---|---|---|"]
     lines += [f"| {number} | {' | '.join(row)} |" for number, row in sorted(rows.items())]
     lines.append("")
-    lines.append(
-        "\\* top to bottom, measured on a 2-core CPU machine; Binder's single CPU may take up to twice as long."
-    )
+    lines.append(run_time_note(measurement))
     return "\n".join(lines)
 
 
@@ -160,12 +293,16 @@ def _set_tagged_cell(cells: list[dict], tag: str, source: str, insert_at: int | 
     return True
 
 
-def update(check: bool = False, folder: pathlib.Path = NOTEBOOKS) -> list[str]:
-    """Rewrite (or with ``check``, only compare) every notebook's navigation line and the start
-    page's table of notebooks.
+def update(
+    check: bool = False, folder: pathlib.Path | str | None = None, readme: pathlib.Path | str | None = None
+) -> list[str]:
+    """Rewrite (or with ``check``, only compare) every notebook's navigation line, the start
+    page's table of notebooks and the run times in ``readme`` (by default the ``README.md``
+    beside the notebooks folder, if there is one).
 
-    Returns the names of the notebooks whose cells were (or would be) changed.
+    Returns the names of the files whose content was (or would be) changed.
     """
+    folder = notebooks_folder(folder)
     notebooks = sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
     changed = []
     for i, path in enumerate(notebooks):
@@ -186,14 +323,39 @@ def update(check: bool = False, folder: pathlib.Path = NOTEBOOKS) -> list[str]:
         changed.append(path.name)
         if not check:
             path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    readme = pathlib.Path(readme) if readme is not None else folder.parent / "README.md"
+    if readme.exists():
+        text = readme.read_text(encoding="utf-8")
+        new = readme_with_run_times(text, load_run_times(folder))
+        if new != text:
+            changed.append(readme.name)
+            if not check:
+                readme.write_text(new, encoding="utf-8")
     return changed
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Write the notebooks' navigation lines and the start page's table.")
-    parser.add_argument("--check", action="store_true", help="only report notebooks that are out of date")
+def main(argv: list[str] | None = None) -> int:
+    """The command line: ``python -m nalu_lib.navigation [measure] [--check] [--notebooks DIR]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m nalu_lib.navigation",
+        description="Write the notebooks' navigation lines, the start page's table and the README's run times; "
+        "or measure the run times.",
+    )
+    parser.add_argument(
+        "command", nargs="?", choices=["update", "measure"], default="update", help="update (default) or measure"
+    )
+    parser.add_argument("--check", action="store_true", help="only report files that are out of date")
+    parser.add_argument("--notebooks", type=pathlib.Path, default=None, help="the notebooks folder")
+    parser.add_argument("--only", nargs="*", default=None, help="measure: only these notebook numbers (01 04)")
     args = parser.parse_args(argv)
-    changed = update(check=args.check)
+    try:
+        folder = notebooks_folder(args.notebooks)
+    except FileNotFoundError as error:
+        parser.error(str(error))
+    if args.command == "measure":
+        measure(folder, only=args.only)
+        args.check = False
+    changed = update(check=args.check, folder=folder)
     for name in changed:
         print(("out of date: " if args.check else "updated: ") + name)
     return 1 if (args.check and changed) else 0

@@ -32,10 +32,13 @@ from matplotlib.figure import Figure
 
 import nalu_lib
 from nalu_lib import data, evaluation, plots
+from nalu_lib.checks import check_integer, check_number
 from nalu_lib.models import mlp
 from nalu_lib.training import train
 
 __all__ = [
+    "CLOSE",
+    "EXACT",
     "OPERATIONS",
     "UNITS",
     "Playground",
@@ -62,6 +65,10 @@ EXTRAPOLATION_FACTOR = 100
 MAX_STEPS = 100_000
 #: Number of training pairs, drawn uniformly from the training range.
 N_TRAIN = 1000
+#: Largest relative error far out at which a unit counts as exact: float32's rounding.
+EXACT = 1e-6
+#: Largest relative error far out at which a unit counts as extrapolating (exercise 1's bar).
+CLOSE = 1e-4
 
 
 # --------------------------------------------------------------------------- the units
@@ -142,14 +149,11 @@ class Settings:
             raise ValueError(f"operation must be one of {', '.join(OPERATIONS)}, got {self.operation!r}")
         if self.unit not in UNITS:
             raise ValueError(f"unit must be one of {', '.join(UNITS)}, got {self.unit!r}")
-        for name in ("low", "high"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-                raise ValueError(f"{name} must be a finite number, got {name}={value!r}")
+        check_number("low", self.low)
+        check_number("high", self.high)
         if isinstance(self.steps, int) and self.steps > MAX_STEPS:
             raise ValueError(f"steps: at most {MAX_STEPS} in the playground, to keep it quick; got steps={self.steps}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed must be a whole number >= 0, got seed={self.seed!r}")
+        check_integer("seed", self.seed, minimum=0)
         if not self.low < self.high:
             raise ValueError(
                 f"the training range is empty: low must be smaller than high, got low={self.low:g}, high={self.high:g}"
@@ -201,6 +205,40 @@ class PlaygroundResult:
     def headline(self) -> str:
         s = self.settings
         return f"{s.unit} learning {self.formula} on [{s.low:g}, {s.high:g}], seed {s.seed}"
+
+    @property
+    def extrapolates(self) -> bool:
+        """Whether the largest relative error far out is at most :data:`CLOSE`."""
+        return self.far_error <= CLOSE
+
+    def story(self) -> str:
+        """What the run shows, in sentences computed from it, for any settings (notebook 06's
+        static cells print it instead of prose written for one setting)."""
+        s = self.settings
+        loss = np.asarray(self.history.loss, dtype=np.float64)
+        final = float(loss[-1])
+        lines = []
+        if np.isfinite(final):
+            near = np.flatnonzero(loss <= 10 * final) if final > 0 else np.flatnonzero(loss <= 0)
+            lines.append(
+                f"The loss falls from {loss[0]:.1e} to {final:.1e}; it is within a factor of 10 of its final "
+                f"value after {int(near[0]) + 1} of {len(loss)} steps."
+            )
+        far = f"x1 from {self.sweep.min():g} to {self.sweep.max():g}"
+        if self.far_error <= EXACT:
+            verdict = (
+                f"at float32's rounding: the {s.unit} computes {self.formula} exactly for {far}, "
+                f"after seeing no input outside [{s.low:g}, {s.high:g}]."
+            )
+        elif self.extrapolates:
+            verdict = f"small but above float32's rounding: the {s.unit} almost computes {self.formula} for {far}."
+        else:
+            verdict = (
+                f"far above float32's rounding: the {s.unit} fits [{s.low:g}, {s.high:g}] at best, and does not "
+                f"extrapolate {self.formula} to {far}."
+            )
+        lines.append(f"Far out, its largest relative error is {self.far_error:.1e}, {verdict}")
+        return "\n".join(lines)
 
     def summary(self) -> str:
         """Two lines on the run, rounded so they read the same on every machine."""

@@ -16,7 +16,7 @@ import sys
 import nbformat
 import pytest
 
-from nalu_lib import classroom
+from nalu_lib import classroom, navigation
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -94,6 +94,32 @@ def test_student_version_holds_no_solution(path, student_dir):
             if "BEGIN HIDDEN TESTS" not in before.source:
                 assert after.source == before.source, f"check cell {index} changed"
     assert "widgets" not in student.metadata
+    for link in ("mybinder.org", "colab.research.google.com", f"github.com/{navigation.REPOSITORY}/blob"):
+        assert link not in student_text, f"{path.name}: the student version links to the solved notebooks ({link})"
+
+
+def test_no_check_relies_on_a_hidden_test():
+    """A visible check that passed while a hidden test failed would tell a student "correct" for
+    a wrong answer: no notebook hides tests."""
+    for path in NOTEBOOKS:
+        for cell in _read(path).cells:
+            assert "BEGIN HIDDEN TESTS" not in cell.source, f"{path.name}: a hidden test"
+
+
+def test_instructor_links_are_removed_and_other_links_kept():
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell(
+            "[Start page](00_start_here.ipynb)\n\n[![Binder](https://mybinder.org/badge_logo.svg)]"
+            "(https://mybinder.org/v2/gh/x) [![Open In Colab](https://colab.research.google.com/assets/b.svg)]"
+            "(https://colab.research.google.com/github/x)"
+        ),
+        nbformat.v4.new_markdown_cell("See [the paper](https://arxiv.org/abs/1808.00508) or [Colab](https://colab.research.google.com/github/y)."),
+    ]
+    cleaned = classroom.without_instructor_links(notebook)
+    assert cleaned.cells[0].source == "[Start page](00_start_here.ipynb)"
+    assert cleaned.cells[1].source == "See [the paper](https://arxiv.org/abs/1808.00508) or Colab."
+    assert "mybinder" in notebook.cells[0].source, "the notebook given is left unchanged"
 
 
 def test_student_versions_match_nbgrader_generate_assignment(tmp_path, student_dir):
@@ -103,8 +129,8 @@ def test_student_versions_match_nbgrader_generate_assignment(tmp_path, student_d
         pytest.skip("the nbgrader command is not installed next to this Python")
     source = tmp_path / "source" / "nalu"
     source.mkdir(parents=True)
-    for path in NOTEBOOKS:
-        shutil.copy(path, source)
+    for path in NOTEBOOKS:  # as the course command puts them into source/
+        nbformat.write(classroom.without_instructor_links(_read(path)), source / path.name)
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}  # nbgrader runs alembic
     run = subprocess.run(
         [str(bin_dir / "nbgrader"), "generate_assignment", "nalu", f"--CourseDirectory.root={tmp_path}"],

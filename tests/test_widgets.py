@@ -198,3 +198,87 @@ def test_where_widgets_cannot_render_a_note_stands_in():
     bundle = Playground()._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "widgets appear here" in bundle["text/plain"]
+
+
+# --------------------------------------------------------------------------- other settings, notebook 06
+
+
+def test_playground_starts_on_the_settings_it_is_given():
+    chosen = Settings(operation="add", unit="NAC", low=-5.0, high=5.0, steps=300, learning_rate=0.1, seed=3)
+    assert Playground(chosen).settings() == chosen
+
+
+def test_the_story_follows_the_run_whatever_the_settings():
+    exact = widgets.train_playground()
+    assert exact.extrapolates
+    assert "at float32's rounding: the NALU computes x1 \u00d7 x2 exactly" in exact.story()
+    failing = widgets.train_playground(Settings(operation="add", unit="MLP", steps=300))
+    story = failing.story()
+    assert not failing.extrapolates
+    assert "does not extrapolate x1 + x2" in story and "MLP fits [1, 10]" in story
+    assert f"{failing.far_error:.1e}" in story
+
+
+def _notebook_cell(grade_id: str) -> str:
+    import pathlib
+
+    import nbformat
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "06_playground.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    return next(c.source for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+@pytest.mark.parametrize(
+    ("answer", "right"),
+    [(["NALU"], True), (("NALU",), True), (["NALU", "NMU"], False), ([], False), (["MLP", "NALU"], False)],
+)
+def test_exercise_1_check_judges_the_answer_itself(answer, right):
+    """No hidden test: the visible check rejects a wrong list of dividers on the spot."""
+    check = _notebook_cell("06-ex1-check")
+    assert "HIDDEN" not in check
+    namespace = {"widgets": widgets, "dividers": answer}
+    if right:
+        exec(check, namespace)
+    else:
+        with pytest.raises(AssertionError):
+            exec(check, namespace)
+
+
+@pytest.mark.parametrize(("answer", "right"), [(600, True), (np.int64(600), True), (500, False), (700, False)])
+def test_exercise_2_check_accepts_numpy_integers_and_rejects_wrong_counts(answer, right):
+    check = _notebook_cell("06-ex2-check")
+    namespace = {"widgets": widgets, "enough_steps": answer}
+    if right:
+        exec(check, namespace)
+    else:
+        with pytest.raises(AssertionError):
+            exec(check, namespace)
+
+
+def test_notebook_06_follows_other_settings(tmp_path):
+    """The static cells of notebook 06, run with SETTINGS changed: no assert and no prose tied to
+    the defaults, and what they print is about the chosen unit and operation."""
+    import pathlib
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "06_playground.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    end = next(i for i, c in enumerate(notebook.cells) if c.source.startswith("## Things to try"))
+    notebook.cells = notebook.cells[:end]
+    settings_cell = next(c for c in notebook.cells if c.source.startswith("SETTINGS = widgets.Settings()"))
+    chosen = 'widgets.Settings(operation="sub", unit="MLP", low=-5, high=5, steps=300)'
+    settings_cell.source = settings_cell.source.replace("widgets.Settings()", chosen, 1)
+    resources = {"metadata": {"path": str(tmp_path)}}
+    NotebookClient(notebook, timeout=300, kernel_name="python3", resources=resources).execute()
+    printed = "".join(
+        o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    )
+    assert "MLP learning x1 - x2 on [-5, 5]" in printed
+    assert "does not extrapolate x1 - x2" in printed
+    assert "NALU" not in printed.replace("nalu_lib", "")
