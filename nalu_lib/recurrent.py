@@ -26,7 +26,7 @@ from keras import ops
 from nalu_lib.checks import check_number
 from nalu_lib.layers import NAC, NALU, _check_units, _input_dim
 
-__all__ = ["RecurrentNAC", "RecurrentNALU", "errors_by_length_plot", "recurrent_loop"]
+__all__ = ["RecurrentNAC", "RecurrentNALU", "errors_by_length_plot", "predict_sequences", "recurrent_loop"]
 
 
 class _RecurrentArithmeticCell(keras.layers.Layer):
@@ -197,6 +197,27 @@ def recurrent_loop(cell: _RecurrentArithmeticCell, x) -> np.ndarray:
         else:
             h = z @ W
     return h
+
+
+def predict_sequences(model: keras.Model, x) -> np.ndarray:
+    """``model``'s predictions for sequences ``x`` of any length, as a float64 numpy array.
+
+    A recurrent layer built with ``unroll=True`` (fast to train on 10 steps) would write a
+    1000-step sequence out as 1000 steps of graph; here every ``keras.layers.RNN`` of the model
+    (LSTMs included) loops instead, for this call only, and the model runs as one compiled call
+    (``model.predict`` on a single batch). Used in notebooks 07 and 08.
+    """
+    x = np.asarray(x, dtype=np.float32)
+    layers = [layer for layer in model._flatten_layers(include_self=True) if isinstance(layer, keras.layers.RNN)]
+    unrolled = [layer.unroll for layer in layers]
+    try:
+        for layer in layers:
+            layer.unroll = False
+        prediction = model.predict(x, batch_size=len(x), verbose=0)
+    finally:
+        for layer, unroll in zip(layers, unrolled, strict=True):
+            layer.unroll = unroll
+    return np.asarray(prediction, dtype=np.float64)
 
 
 def errors_by_length_plot(errors: dict, title: str = "", ylabel: str = "relative error", ax=None):

@@ -140,3 +140,14 @@ def test_errors_by_length_plot_draws_one_line_per_model():
     ax = errors_by_length_plot({"a": {10: [1e-7, 2e-7], 100: [1e-6, 0.0]}, "b": {10: 0.1, 100: 1.0}}, title="t")
     assert len(ax.get_lines()) == 2
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+
+
+def test_predict_sequences_equals_the_unrolled_model_and_leaves_it_unrolled():
+    model = keras.Sequential([keras.layers.RNN(RecurrentNAC(1), unroll=True), keras.layers.Dense(1)])
+    x = _sequences(length=12)
+    expected = np.asarray(model(x))
+    from nalu_lib.recurrent import predict_sequences
+
+    np.testing.assert_allclose(predict_sequences(model, x), expected, rtol=1e-6)
+    assert predict_sequences(model, _sequences(length=300)).shape == (4, 1)
+    assert model.layers[0].unroll is True
