@@ -58,3 +58,81 @@ def test_product_inputs_are_log_uniform_within_the_range():
 def test_recurrent_task_bad_arguments_name_the_argument(kwargs, name):
     with pytest.raises(ValueError, match=name):
         data.recurrent_arithmetic_task(**kwargs)
+
+
+# --------------------------------------------------------------------------- number words
+
+
+@pytest.mark.parametrize(
+    ("n", "english", "chinese"),
+    [
+        (0, "zero", "零"),
+        (15, "fifteen", "十五"),
+        (21, "twenty one", "二十一"),
+        (105, "one hundred and five", "一百零五"),
+        (110, "one hundred and ten", "一百一十"),
+        (300, "three hundred", "三百"),
+        (712, "seven hundred and twelve", "七百一十二"),
+        (999, "nine hundred and ninety nine", "九百九十九"),
+        (1000, "one thousand", "一千"),
+    ],
+)
+def test_number_words(n, english, chinese):
+    assert data.number_words(n) == english
+    assert data.number_words(n, "zh") == chinese
+
+
+def test_every_number_has_its_own_words():
+    for language in data.LANGUAGES:
+        words = [data.number_words(n, language) for n in range(1001)]
+        assert len(set(words)) == 1001, language
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("seed", [0, 1, 7])
+def test_number_split_guarantees(language, seed):
+    split = data.number_split(language, seed=seed)
+    train, validation, test = (set(s.tolist()) for s in (split.train, split.validation, split.test))
+    assert (len(train), len(validation), len(test)) == (169, 200, 631)
+    assert train | validation | test == set(range(1000))
+    assert not (train & validation or train & test or validation & test)
+    assert set(range(20)) <= train
+    seen = {t for n in train for t in data.number_tokens(n, language)}
+    everywhere = {t for n in range(1000) for t in data.number_tokens(n, language)}
+    assert seen == everywhere == set(split.vocabulary)
+
+
+def test_number_split_is_seeded():
+    one, two, other = data.number_split(seed=3), data.number_split(seed=3), data.number_split(seed=4)
+    np.testing.assert_array_equal(one.test, two.test)
+    assert not np.array_equal(one.test, other.test)
+
+
+def test_encode_numbers():
+    split = data.number_split("en")
+    x, y = data.encode_numbers([7, 712, 300], split)
+    assert x.shape == (3, 4) and y.ravel().tolist() == [7, 712, 300] and x.dtype == np.float32
+    assert x[0, 1:].tolist() == [0, 0, 0]  # padding after the last token
+    decoded = [split.vocabulary[int(i) - 1] for i in x[1]]
+    assert decoded == ["seven", "hundred", "and", "twelve"]
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: data.number_words(1001), "n"),
+        (lambda: data.number_words(-1), "n"),
+        (lambda: data.number_words(3.0), "n"),
+        (lambda: data.number_tokens(3, "fr"), "language"),
+        (lambda: data.number_split("fr"), "language"),
+        (lambda: data.number_split(n_train=19), "n_train"),
+        (lambda: data.number_split(n_train=25), "n_train"),
+        (lambda: data.number_split(n_validation=900), "n_validation"),
+        (lambda: data.number_split(n_validation=-1), "n_validation"),
+        (lambda: data.number_split(largest=5000), "largest"),
+        (lambda: data.number_split(seed=-2), "seed"),
+    ],
+)
+def test_number_data_bad_arguments_name_the_argument(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
