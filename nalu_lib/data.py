@@ -230,3 +230,6 @@ def static_arithmetic_task(
     x_interp, y_interp = sample(n_test, interp, "interpolation_range")
     x_extrap, y_extrap = sample(n_test, extrap, "extrapolation_range")
     return StaticTask(op, x_train, y_train, x_interp, y_interp, x_extrap, y_extrap, a_index, b_index)
+
+
+from nalu_lib.sequences import *  # noqa: E402, F403  (the sequence and language data of notebooks 07-09)

@@ -194,11 +194,15 @@ SUMMARIES = {
     "success rates beside the published ones.",
     "05": "Where the NALU breaks (signs, zeros, seeds), and the units that fix it, the NAU and NMU.",
     "06": "Pick an operation, a unit and the settings, press Train, and watch it learn and extrapolate (or not).",
+    "07": "A recurrent NAC and NALU trained on sequences of 10 steps and tested on 100 and 1000, beside an LSTM: "
+    "exact running sums, and a gate that flips.",
+    "09": "Number words to numbers in English and Chinese: an LSTM with a linear, NAC or NALU output layer, "
+    "tested on 631 numbers it never saw.",
 }
 
 #: Titles of notebooks that are planned but not written yet: the table lists them as coming
 #: (for example ``{"07": "Recurrent NALUs"}``).
-PLANNED: dict[str, str] = {}
+PLANNED: dict[str, str] = {"08": "Summing handwritten digits"}
 
 
 def _title(path: pathlib.Path) -> str:

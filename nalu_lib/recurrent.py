@@ -1,0 +1,252 @@
+"""Recurrent arithmetic: the NAC and the NALU as Keras RNN cells, and the figures of the
+sequence notebooks.
+
+A recurrent cell reads one time step ``x_t`` and its previous state ``h_{t-1}`` and returns the
+new state, which is also its output. Here the new state is a NAC or a NALU applied to the two
+side by side (Trask et al. 2018, section 4.1, the recurrent version of the arithmetic task)::
+
+    h_t = NAC([x_t, h_{t-1}])        or        h_t = NALU([x_t, h_{t-1}])
+
+With a weight of exactly 1 from ``h_{t-1}`` to ``h_t`` and 1 or 0 from each input, the recurrent
+NAC keeps a running sum that stays exact for sequences of any length; a recurrent NALU whose
+gate picks the log-space path keeps a running product. Both cells hold a :class:`~nalu_lib.NAC`
+or :class:`~nalu_lib.NALU` layer and reuse its math, so everything notebooks 02 and 03 say
+about those layers holds here. Wrap a cell in ``keras.layers.RNN`` to run it over a sequence.
+
+Taught in notebook 07 (running sums and products), and used in notebook 08 (summing
+handwritten digits).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+from nalu_lib.checks import check_number
+from nalu_lib.layers import NAC, NALU, _check_units, _input_dim
+
+__all__ = ["RecurrentNAC", "RecurrentNALU", "errors_by_length_plot", "predict_sequences", "recurrent_loop"]
+
+
+class _RecurrentArithmeticCell(keras.layers.Layer):
+    """What the two cells share: the state, the inner layer, the initial state, the config."""
+
+    def __init__(self, units: int, initial_value: float = 0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.units = _check_units(units)
+        self.initial_value = check_number("initial_value", initial_value)
+        self.state_size = self.units
+        self.output_size = self.units
+
+    def build(self, input_shape):
+        input_dim = _input_dim(input_shape)
+        self.input_dim = input_dim
+        self.cell_layer.build((None, input_dim + self.units))
+
+    def call(self, inputs, states):
+        previous = states[0] if isinstance(states, (list, tuple)) else states
+        h = self.cell_layer(ops.concatenate([inputs, ops.cast(previous, inputs.dtype)], axis=-1))
+        return h, [h]
+
+    def get_initial_state(self, batch_size=None):
+        """The state before the first step: every entry ``initial_value`` (0 for sums, 1 for products)."""
+        return [ops.full((batch_size, self.units), self.initial_value, dtype=self.compute_dtype)]
+
+    @property
+    def W(self) -> np.ndarray:
+        """The effective weight ``tanh(W_hat) * sigmoid(M_hat)``, shape ``(input_dim + units, units)``:
+        the first ``input_dim`` rows weigh the step's inputs, the last ``units`` the previous state."""
+        return self.cell_layer.W
+
+    def get_config(self):
+        config = super().get_config()
+        config["units"] = self.units
+        config["initial_value"] = self.initial_value
+        return config
+
+
+@keras.saving.register_keras_serializable(package="nalu_lib")
+class RecurrentNAC(_RecurrentArithmeticCell):
+    """A NAC as a recurrent cell: ``h_t = [x_t, h_{t-1}] @ W`` with ``W = tanh(W_hat) * sigmoid(M_hat)``.
+
+    The recurrent version of the paper's NAC (Trask et al. 2018, section 4.1): the state is a
+    linear function of the inputs and the previous state, with weights pulled toward -1, 0 and 1,
+    so that a learned running sum stays exact however long the sequence. Use it inside
+    ``keras.layers.RNN``. Taught in notebook 07; notebook 08 counts and sums digits with it.
+
+    Args:
+        units: Positive integer, the size of the state (and of the output).
+        initial_value: The value of every entry of the state before the first step. Default 0,
+            where a running sum starts.
+        w_hat_initializer, m_hat_initializer: Initializers of the inner :class:`~nalu_lib.NAC`.
+        **kwargs: Base layer arguments such as ``name`` and ``dtype``.
+
+    Input shape (of one step):
+        ``(batch, input_dim)``; inside ``keras.layers.RNN``, ``(batch, time, input_dim)``.
+
+    Output shape (and state shape):
+        ``(batch, units)``.
+
+    Weights: those of the inner NAC, ``W_hat`` and ``M_hat``, each of shape
+    ``(input_dim + units, units)``. The effective weight is :attr:`W`.
+    """
+
+    def __init__(
+        self,
+        units: int,
+        initial_value: float = 0.0,
+        w_hat_initializer="glorot_uniform",
+        m_hat_initializer="glorot_uniform",
+        **kwargs,
+    ):
+        super().__init__(units, initial_value, **kwargs)
+        self.cell_layer = NAC(
+            self.units, w_hat_initializer=w_hat_initializer, m_hat_initializer=m_hat_initializer, name="nac"
+        )
+
+    def get_config(self):
+        config = super().get_config()
+        for key in ("w_hat_initializer", "m_hat_initializer"):
+            config[key] = keras.initializers.serialize(getattr(self.cell_layer, key))
+        return config
+
+
+@keras.saving.register_keras_serializable(package="nalu_lib")
+class RecurrentNALU(_RecurrentArithmeticCell):
+    """A NALU as a recurrent cell: ``h_t = NALU([x_t, h_{t-1}])``.
+
+    With its gate on the additive path it is a :class:`RecurrentNAC`; on the log-space path it
+    multiplies: ``h_t = exp(log|x_t| @ W_x + log|h_{t-1}| @ W_h)``, a running product when
+    ``W_h`` is the identity. A product starts from 1, so start it with ``initial_value=1``
+    (from 0 the log path stays near 0 for ever). Use it inside ``keras.layers.RNN``. Taught in
+    notebook 07.
+
+    Args:
+        units: Positive integer, the size of the state (and of the output).
+        initial_value: The value of every entry of the state before the first step, default 1.
+        epsilon, w_hat_initializer, m_hat_initializer, g_initializer, log_space_dtype: Those of
+            the inner :class:`~nalu_lib.NALU` (notebook 03 explains each).
+        **kwargs: Base layer arguments such as ``name`` and ``dtype``.
+
+    Input shape (of one step):
+        ``(batch, input_dim)``; inside ``keras.layers.RNN``, ``(batch, time, input_dim)``.
+
+    Output shape (and state shape):
+        ``(batch, units)``.
+
+    Weights: those of the inner NALU, ``W_hat``, ``M_hat`` and ``G``, each of shape
+    ``(input_dim + units, units)``. The effective weight is :attr:`W`; :meth:`gate` gives the
+    gate values.
+    """
+
+    def __init__(
+        self,
+        units: int,
+        initial_value: float = 1.0,
+        epsilon: float = 1e-7,
+        w_hat_initializer="glorot_uniform",
+        m_hat_initializer="glorot_uniform",
+        g_initializer="zeros",
+        log_space_dtype: str | None = "float64",
+        **kwargs,
+    ):
+        super().__init__(units, initial_value, **kwargs)
+        self.cell_layer = NALU(
+            self.units,
+            epsilon=epsilon,
+            w_hat_initializer=w_hat_initializer,
+            m_hat_initializer=m_hat_initializer,
+            g_initializer=g_initializer,
+            log_space_dtype=log_space_dtype,
+            name="nalu",
+        )
+
+    def gate(self, inputs, previous) -> np.ndarray:
+        """The gate values ``sigmoid([x_t, h_{t-1}] @ G)`` for one step: 1 adds, 0 multiplies."""
+        z = np.concatenate([np.asarray(inputs, np.float32), np.asarray(previous, np.float32)], axis=-1)
+        return self.cell_layer.gate(z)
+
+    def get_config(self):
+        config = super().get_config()
+        inner = self.cell_layer
+        config["epsilon"] = inner.epsilon
+        config["log_space_dtype"] = inner.log_space_dtype
+        for key in ("w_hat_initializer", "m_hat_initializer", "g_initializer"):
+            config[key] = keras.initializers.serialize(getattr(inner, key))
+        return config
+
+
+def recurrent_loop(cell: _RecurrentArithmeticCell, x) -> np.ndarray:
+    """The final state of ``cell`` over sequences ``x`` ``(batch, time, input_dim)``, by a plain
+    Python loop over the time steps in float64 numpy, with the cell's effective weights.
+
+    What ``keras.layers.RNN(cell)`` computes, written out step by step: notebook 07 shows the
+    loop once and checks that it equals the Keras layer (the tests do too).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    W = np.asarray(cell.W, dtype=np.float64)
+    h = np.full((x.shape[0], cell.units), cell.initial_value)
+    for t in range(x.shape[1]):
+        z = np.concatenate([x[:, t], h], axis=-1)
+        if isinstance(cell, RecurrentNALU):
+            inner = cell.cell_layer
+            g = 1 / (1 + np.exp(-(z @ np.asarray(inner.G, np.float64))))
+            m = np.exp(np.log(np.abs(z) + inner.epsilon) @ W)
+            h = g * (z @ W) + (1 - g) * m
+        else:
+            h = z @ W
+    return h
+
+
+def predict_sequences(model: keras.Model, x) -> np.ndarray:
+    """``model``'s predictions for sequences ``x`` of any length, as a float64 numpy array.
+
+    A recurrent layer built with ``unroll=True`` (fast to train on 10 steps) would write a
+    1000-step sequence out as 1000 steps of graph; here every ``keras.layers.RNN`` of the model
+    (LSTMs included) loops instead, for this call only, and the model runs as one compiled call
+    (``model.predict`` on a single batch). Used in notebooks 07 and 08.
+    """
+    x = np.asarray(x, dtype=np.float32)
+    layers = [layer for layer in model._flatten_layers(include_self=True) if isinstance(layer, keras.layers.RNN)]
+    unrolled = [layer.unroll for layer in layers]
+    try:
+        for layer in layers:
+            layer.unroll = False
+        prediction = model.predict(x, batch_size=len(x), verbose=0)
+    finally:
+        for layer, unroll in zip(layers, unrolled, strict=True):
+            layer.unroll = unroll
+    return np.asarray(prediction, dtype=np.float64)
+
+
+def errors_by_length_plot(errors: dict, title: str = "", ylabel: str = "relative error", ax=None):
+    """Error against sequence length, one line per model, log-log (notebooks 07 and 08).
+
+    ``errors`` maps a model's name to ``{length: error}`` or to ``{length: [error per seed]}``;
+    several seeds are drawn as their median with a band from the smallest to the largest.
+    Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4))
+    styles = ["-o", "--s", ":^", "-.D", "-v"]
+    for i, (name, by_length) in enumerate(errors.items()):
+        lengths = sorted(by_length)
+        values = [np.atleast_1d(np.asarray(by_length[n], dtype=float)) for n in lengths]
+        # a floor keeps exact (zero) errors on the log axis
+        median = np.maximum([np.median(v) for v in values], 1e-12)
+        line = ax.plot(lengths, median, styles[i % len(styles)], label=name)[0]
+        if max(len(v) for v in values) > 1:
+            low = np.maximum([v.min() for v in values], 1e-12)
+            high = np.maximum([v.max() for v in values], 1e-12)
+            ax.fill_between(lengths, low, high, color=line.get_color(), alpha=0.2)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("sequence length (time steps)")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    return ax
