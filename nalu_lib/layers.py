@@ -84,7 +84,8 @@ def _initializer(identifier) -> keras.initializers.Initializer:
     return keras.initializers.get(identifier)  # a name or a config: a new object already
 
 
-def _input_dim(input_shape) -> int:
+def known_input_dim(input_shape) -> int:
+    """The last axis of ``input_shape``, or a ValueError if it is unknown (every layer builds on it)."""
     dim = input_shape[-1]
     if dim is None:
         raise ValueError(f"the last axis of the input (input_dim) must be known, got input shape {input_shape}")
@@ -117,7 +118,7 @@ class _ArithmeticLayer(keras.layers.Layer):
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def build(self, input_shape):
-        input_dim = _input_dim(input_shape)
+        input_dim = known_input_dim(input_shape)
         for name, init_attr in self._weight_specs:
             setattr(
                 self,

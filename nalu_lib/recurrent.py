@@ -23,8 +23,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from nalu_lib.checks import check_number
-from nalu_lib.layers import NAC, NALU, _check_units, _input_dim
+from nalu_lib.checks import check_integer, check_number
+from nalu_lib.layers import NAC, NALU, known_input_dim
 
 __all__ = ["RecurrentNAC", "RecurrentNALU", "errors_by_length_plot", "predict_sequences", "recurrent_loop"]
 
@@ -34,13 +34,13 @@ class _RecurrentArithmeticCell(keras.layers.Layer):
 
     def __init__(self, units: int, initial_value: float = 0.0, **kwargs):
         super().__init__(**kwargs)
-        self.units = _check_units(units)
+        self.units = check_integer("units", units, minimum=1)
         self.initial_value = check_number("initial_value", initial_value)
         self.state_size = self.units
         self.output_size = self.units
 
     def build(self, input_shape):
-        input_dim = _input_dim(input_shape)
+        input_dim = known_input_dim(input_shape)
         self.input_dim = input_dim
         self.cell_layer.build((None, input_dim + self.units))
 

@@ -115,8 +115,10 @@ def test_bad_arguments_name_the_argument(cell_cls, kwargs, name):
 
 
 def test_weights_before_building_raise_the_layers_error():
-    with pytest.raises(ValueError, match="no weights yet"):
-        _ = RecurrentNAC(1).W
+    cell = RecurrentNAC(1)
+    with pytest.raises(AttributeError, match="build it first"):
+        _ = cell.W
+    assert not hasattr(cell, "W")
 
 
 def test_a_recurrent_nac_learns_an_exact_running_sum():
