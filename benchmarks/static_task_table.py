@@ -36,7 +36,6 @@ import numpy as np
 
 import nalu_lib
 from nalu_lib import static_task
-from nalu_lib.evaluation import success_rate
 
 
 def matmul_floor_us(seeds: int) -> float:
@@ -54,29 +53,6 @@ def matmul_floor_us(seeds: int) -> float:
             x.T @ g
         best = min(best, (time.perf_counter() - start) / 500)
     return 1e6 * best
-
-
-def summarize(name: str, rows: list[dict]) -> dict:
-    """Our figures for one cell from its CSV rows."""
-    success = np.array([r["success"] for r in rows], dtype=bool)
-    rate, low, high = success_rate(success)
-    solved = [r["solved_at"] for r in rows if r["success"]]
-    sparsity = [r["sparsity_error"] for r in rows if r["success"]]
-    published = static_task.PUBLISHED[name]
-    return {
-        "rate": rate,
-        "low": low,
-        "high": high,
-        "solved": float(np.median(solved)) if solved else None,
-        "sparsity": float(np.median(sparsity)) if sparsity else None,
-        "steps": rows[0]["steps_run"],
-        "wall": rows[0]["wall_seconds"],
-        "cpu_hours": rows[0]["cpu_seconds"] / 3600,
-        "us_per_step": rows[0]["us_per_step"],
-        "reason": rows[0]["stop_reason"],
-        "seeds": len(rows),
-        "inside": low <= published[2] and published[1] <= high,
-    }
 
 
 def _fmt(value, spec: str) -> str:
@@ -153,7 +129,7 @@ def main(argv=None) -> int:
             existing.pop(name, None)
             write_rows(out, existing, static_task.result_rows(result, args.per_seed_inputs))
             rows = static_task.load_results(out)[name]
-        ours = summarize(name, rows)
+        ours = static_task.summarize(rows)
         inside += ours["inside"]
         print(cell_line(name, ours, floor), flush=True)
     print(f"{inside}/{len(cells)} cells inside the published 95% interval")

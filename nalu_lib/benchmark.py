@@ -54,6 +54,7 @@ class CellResult:
     extrapolation_scaled: np.ndarray
     threshold: float
     seconds: float
+    steps: int = 0
     ensemble: Ensemble | None = field(default=None, repr=False)
 
     @property
@@ -137,6 +138,7 @@ def run(
                 extrapolation_scaled=scores["extrapolation"][1],
                 threshold=evaluation.success_threshold(task),
                 seconds=ensemble.history.seconds,
+                steps=steps,
                 ensemble=ensemble if keep_models else None,
             )
         )

@@ -19,6 +19,7 @@ __all__ = [
     "nalu_diagram",
     "new_axes",
     "predicted_vs_true",
+    "protocol_success_rates",
 ]
 
 #: Colours for the training range shading, used by every figure that shows one.
@@ -432,4 +433,44 @@ def gate_fates(gates: dict, ax=None, title: str = "Where each seed's gate ends u
         ax.scatter(values, row + rng.uniform(-0.2, 0.2, values.size), s=18, alpha=0.7)
     ax.set_yticks(range(len(gates)), list(gates))
     ax.set(xlim=(-0.05, 1.05), xlabel="mean gate value on the extrapolation set (0 = multiply, 1 = add)", title=title)
+    return ax
+
+
+def protocol_success_rates(cells: list[dict], ax=None, title: str = "Success rate over seeds, three ways"):
+    """Three marks per cell: the published success rate, ours at the full protocol, ours live.
+
+    ``cells`` holds one dict per cell with ``label`` and up to three ``(rate, low, high)``
+    triples, the 95% interval around each rate: ``published`` (Madsen & Johansen, 100 seeds),
+    ``full`` (our run of their protocol, :func:`nalu_lib.static_task.summarize`) and ``live``
+    (the notebook's own short run); a missing or ``None`` triple is not drawn. Marks differ in
+    shape as well as colour (Okabe and Ito's colour-blind-safe palette). Notebooks 04 and 05.
+    """
+    ax = new_axes(ax, figsize=(9, 0.55 * len(cells) + 1.2))
+    kinds = [
+        ("published", "published (100 seeds)", "D", "#E69F00", 0.22),
+        ("full", "ours, their full protocol (100 seeds)", "o", "#0072B2", 0.0),
+        ("live", "ours, this notebook's short run", "s", "#009E73", -0.22),
+    ]
+    positions = np.arange(len(cells))[::-1]
+    for key, label, marker, colour, offset in kinds:
+        shown = [(pos, cell[key]) for pos, cell in zip(positions, cells, strict=True) if cell.get(key) is not None]
+        if not shown:
+            continue
+        y = np.array([pos + offset for pos, _ in shown])
+        rate = np.array([triple[0] for _, triple in shown])
+        low = np.array([triple[1] for _, triple in shown])
+        high = np.array([triple[2] for _, triple in shown])
+        ax.errorbar(
+            rate,
+            y,
+            xerr=[np.maximum(rate - low, 0), np.maximum(high - rate, 0)],
+            fmt=marker,
+            color=colour,
+            ecolor=colour,
+            capsize=3,
+            label=label,
+        )
+    ax.set_yticks(positions, [cell["label"] for cell in cells])
+    ax.set(xlim=(-0.03, 1.03), xlabel="share of seeds that succeed (95% interval)", title=title)
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax

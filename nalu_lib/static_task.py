@@ -49,6 +49,7 @@ __all__ = [
     "published_threshold",
     "run_cell",
     "subset_offset",
+    "summarize",
 ]
 
 INPUT_SIZE = 100
@@ -544,6 +545,36 @@ def result_rows(result: CellResult, per_seed_inputs: bool = False) -> list[dict]
             }
         )
     return rows
+
+
+def summarize(rows: list[dict]) -> dict:
+    """One cell's figures from its CSV rows (:func:`load_results`): the success rate and its
+    Wilson 95% interval, the median solved-at step and sparsity error of the successful seeds,
+    steps run, wall seconds, CPU-hours, time per step, seeds, why it stopped, and whether our
+    interval overlaps the published one. Printed by the benchmark, plotted in notebooks 04 and 05."""
+    from nalu_lib.evaluation import success_rate
+
+    cell = rows[0]["cell"]
+    success = np.array([r["success"] for r in rows], dtype=bool)
+    rate, low, high = success_rate(success)
+    solved = [r["solved_at"] for r in rows if r["success"]]
+    sparsity = [r["sparsity_error"] for r in rows if r["success"]]
+    published = PUBLISHED.get(cell)
+    return {
+        "cell": cell,
+        "rate": rate,
+        "low": low,
+        "high": high,
+        "solved": float(np.median(solved)) if solved else None,
+        "sparsity": float(np.median(sparsity)) if sparsity else None,
+        "steps": rows[0]["steps_run"],
+        "wall": rows[0]["wall_seconds"],
+        "cpu_hours": rows[0]["cpu_seconds"] / 3600,
+        "us_per_step": rows[0]["us_per_step"],
+        "reason": rows[0]["stop_reason"],
+        "seeds": len(rows),
+        "inside": published is not None and low <= published[2] and published[1] <= high,
+    }
 
 
 def load_results(path: str | pathlib.Path | None = None) -> dict[str, list[dict]]:

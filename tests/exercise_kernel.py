@@ -84,14 +84,15 @@ class ExerciseKernel:
     def source(self, grade_id: str) -> str:
         return "".join(self.by_id[grade_id]["source"])
 
-    def check(self, exercise: str, answer: str) -> tuple[bool, str]:
+    def check(self, exercise: str, answer: str, restore: bool = True) -> tuple[bool, str]:
         """Run ``answer`` then the check cell of ``exercise`` (e.g. ``"05-ex2"``); return whether
-        the check passed and what it printed. The instructor's solution runs afterwards."""
+        the check passed and what it printed. The instructor's solution runs afterwards, unless
+        ``restore=False`` (for a costly solution whose state the next answer overwrites anyway)."""
         ok, output = self.run(answer)
         if ok:
             ok, output = self.run(self.source(f"{exercise}-check"))
         solution = f"{exercise}-solution"
-        if solution in self.by_id:
+        if restore and solution in self.by_id:
             restored, restored_output = self.run(self.source(solution))
             if not restored:
                 raise RuntimeError(f"{exercise}: the instructor's solution failed:\n{restored_output}")

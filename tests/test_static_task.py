@@ -103,3 +103,20 @@ def test_committed_results_hold_100_seeds_per_cell():
     for cell, rows in results.items():
         assert cell in static_task.CELLS
         assert sorted(r["seed"] for r in rows) == list(range(100)), cell
+
+
+def test_protocol_figure_draws_each_given_mark():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from nalu_lib import plots
+
+    cells = [
+        {"label": "NMU:mul", "published": (0.98, 0.93, 0.99), "full": (0.95, 0.89, 0.98), "live": (0.0, 0.0, 0.16)},
+        {"label": "NAU:add", "published": (1.0, 0.96, 1.0), "full": None},
+    ]
+    ax = plots.protocol_success_rates(cells)
+    ticks = sorted(zip(ax.get_yticks(), (t.get_text() for t in ax.get_yticklabels()), strict=True))
+    assert [label for _, label in ticks] == ["NAU:add", "NMU:mul"]  # the first cell on top
+    markers = {line.get_marker(): len(line.get_xdata()) for line in ax.get_lines() if line.get_marker() in "Dos"}
+    assert markers == {"D": 2, "o": 1, "s": 1}
