@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_integer", "check_number", "check_range", "check_seeds"]
+__all__ = ["check_integer", "check_number", "check_range", "check_seeds", "check_subsets"]
 
 
 def check_number(name: str, value, *, positive: bool = False, minimum: float | None = None) -> float:
@@ -76,3 +76,22 @@ def check_seeds(seeds) -> list[int]:
     if len(set(values)) != len(values):
         raise ValueError(f"seeds must be distinct, got seeds={values!r}")
     return [int(s) for s in values]
+
+
+def check_subsets(input_size, subset_size, overlap) -> tuple[int, int, int]:
+    """Two subsets of ``subset_size`` positions out of ``input_size``, sharing ``overlap``: the
+    three as ints, or a ValueError naming the argument that does not fit (the static and the
+    recurrent arithmetic tasks, notebooks 04, 05 and 07)."""
+    input_size = check_integer("input_size", input_size, minimum=1)
+    subset_size = check_integer("subset_size", subset_size, minimum=1)
+    if subset_size > input_size:
+        raise ValueError(f"subset_size must be at most input_size={input_size}, got subset_size={subset_size}")
+    overlap = check_integer("overlap", overlap, minimum=0)
+    if overlap > subset_size:
+        raise ValueError(f"overlap must be at most subset_size={subset_size}, got overlap={overlap}")
+    if 2 * subset_size - overlap > input_size:
+        raise ValueError(
+            f"two subsets of subset_size={subset_size} sharing overlap={overlap} need "
+            f"{2 * subset_size - overlap} positions, but input_size={input_size}"
+        )
+    return input_size, subset_size, overlap

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nalu_lib.checks import check_integer, check_number, check_range
+from nalu_lib.checks import check_integer, check_number, check_range, check_subsets
 
 __all__ = [
     "OPERATIONS",
@@ -197,18 +197,7 @@ def static_arithmetic_task(
     more. Training and interpolation sets come from the same range but different draws.
     """
     _check_op(op, OPERATIONS)
-    input_size = check_integer("input_size", input_size, minimum=1)
-    subset_size = check_integer("subset_size", subset_size, minimum=1)
-    if subset_size > input_size:
-        raise ValueError(f"subset_size must be at most input_size={input_size}, got subset_size={subset_size}")
-    overlap = check_integer("overlap", overlap, minimum=0)
-    if overlap > subset_size:
-        raise ValueError(f"overlap must be at most subset_size={subset_size}, got overlap={overlap}")
-    if 2 * subset_size - overlap > input_size:
-        raise ValueError(
-            f"two subsets of subset_size={subset_size} sharing overlap={overlap} need "
-            f"{2 * subset_size - overlap} positions, but input_size={input_size}"
-        )
+    input_size, subset_size, overlap = check_subsets(input_size, subset_size, overlap)
     n_train = check_integer("n_train", n_train, minimum=1)
     n_test = check_integer("n_test", n_test, minimum=1)
     interp = check_range("interpolation_range", *interpolation_range)

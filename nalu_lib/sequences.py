@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nalu_lib.checks import check_integer, check_range
+from nalu_lib.checks import check_integer, check_range, check_subsets
 
 __all__ = [
     "LANGUAGES",
@@ -98,16 +98,7 @@ def recurrent_arithmetic_task(
         raise ValueError(f"test_lengths must be a tuple of integers >= 1, got test_lengths={test_lengths!r}") from None
     n_train = check_integer("n_train", n_train, minimum=1)
     n_test = check_integer("n_test", n_test, minimum=1)
-    input_size = check_integer("input_size", input_size, minimum=1)
-    subset_size = check_integer("subset_size", subset_size, minimum=1)
-    overlap = check_integer("overlap", overlap, minimum=0)
-    if overlap > subset_size:
-        raise ValueError(f"overlap must be at most subset_size={subset_size}, got overlap={overlap}")
-    if 2 * subset_size - overlap > input_size:
-        raise ValueError(
-            f"two subsets of subset_size={subset_size} sharing overlap={overlap} need "
-            f"{2 * subset_size - overlap} positions, but input_size={input_size}"
-        )
+    input_size, subset_size, overlap = check_subsets(input_size, subset_size, overlap)
     low, high = check_range("value_range", *value_range)
     if op == "prod" and low <= 0:
         raise ValueError(f"value_range must be positive for op='prod', got value_range={value_range!r}")
