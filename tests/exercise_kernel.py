@@ -78,8 +78,10 @@ class ExerciseKernel:
                 output.append(f"{content['ename']}: {content['evalue']}")
             elif kind == "status" and content["execution_state"] == "idle":
                 break
-        reply = self.client.get_shell_msg(timeout=self.timeout)
-        return reply["content"]["status"] == "ok", "".join(output)
+        while True:  # the reply to this request (an earlier request's reply may still be queued)
+            reply = self.client.get_shell_msg(timeout=self.timeout)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply["content"]["status"] == "ok", "".join(output)
 
     def source(self, grade_id: str) -> str:
         return "".join(self.by_id[grade_id]["source"])
