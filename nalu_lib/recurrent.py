@@ -26,7 +26,14 @@ from keras import ops
 from nalu_lib.checks import check_integer, check_number
 from nalu_lib.layers import NAC, NALU, known_input_dim
 
-__all__ = ["RecurrentNAC", "RecurrentNALU", "errors_by_length_plot", "predict_sequences", "recurrent_loop"]
+__all__ = [
+    "EveryStep",
+    "RecurrentNAC",
+    "RecurrentNALU",
+    "errors_by_length_plot",
+    "predict_sequences",
+    "recurrent_loop",
+]
 
 
 class _RecurrentArithmeticCell(keras.layers.Layer):
@@ -177,6 +184,41 @@ class RecurrentNALU(_RecurrentArithmeticCell):
         return config
 
 
+@keras.saving.register_keras_serializable(package="nalu_lib")
+class EveryStep(keras.layers.Wrapper):
+    """Apply ``layer`` to every time step of a sequence: ``(batch, time, *shape)`` to
+    ``(batch, time, *output_shape)``.
+
+    What ``keras.layers.TimeDistributed`` computes, in one call: the time axis is folded into
+    the batch axis, ``layer`` reads all ``batch * time`` steps at once, and the result is
+    unfolded. ``TimeDistributed`` instead writes one copy of ``layer`` into the graph per time
+    step when the length is known (a thousand copies of a CNN for 1000 steps), so a model built
+    on 10 steps would compile for minutes on 1000. Notebook 08 reads every digit of a sequence
+    with a CNN this way.
+
+    Args:
+        layer: The Keras layer (or model) to apply to each step.
+        **kwargs: Base layer arguments such as ``name``.
+    """
+
+    def build(self, input_shape):
+        if len(input_shape) < 3:
+            raise ValueError(f"EveryStep needs inputs of shape (batch, time, ...), got {tuple(input_shape)}")
+        if not self.layer.built:
+            self.layer.build((None, *input_shape[2:]))
+        self.built = True
+
+    def call(self, inputs, training=None):
+        shape = ops.shape(inputs)
+        steps = ops.reshape(inputs, (-1, *inputs.shape[2:]))
+        outputs = self.layer(steps, training=training)
+        return ops.reshape(outputs, (shape[0], shape[1], *outputs.shape[1:]))
+
+    def compute_output_shape(self, input_shape):
+        step = self.layer.compute_output_shape((None, *input_shape[2:]))
+        return (input_shape[0], input_shape[1], *step[1:])
+
+
 def recurrent_loop(cell: _RecurrentArithmeticCell, x) -> np.ndarray:
     """The final state of ``cell`` over sequences ``x`` ``(batch, time, input_dim)``, by a plain
     Python loop over the time steps in float64 numpy, with the cell's effective weights.
@@ -199,21 +241,24 @@ def recurrent_loop(cell: _RecurrentArithmeticCell, x) -> np.ndarray:
     return h
 
 
-def predict_sequences(model: keras.Model, x) -> np.ndarray:
+def predict_sequences(model: keras.Model, x, batch_size: int | None = None) -> np.ndarray:
     """``model``'s predictions for sequences ``x`` of any length, as a float64 numpy array.
 
     A recurrent layer built with ``unroll=True`` (fast to train on 10 steps) would write a
     1000-step sequence out as 1000 steps of graph; here every ``keras.layers.RNN`` of the model
     (LSTMs included) loops instead, for this call only, and the model runs as one compiled call
-    (``model.predict`` on a single batch). Used in notebooks 07 and 08.
+    (``model.predict`` on a single batch). With ``batch_size``, on batches of that many
+    sequences instead, which bounds the memory a large model needs (notebook 08 reads 200,000
+    images with a CNN). Used in notebooks 07 and 08.
     """
     x = np.asarray(x, dtype=np.float32)
+    batch_size = check_integer("batch_size", batch_size, minimum=1, allow_none=True)
     layers = [layer for layer in model._flatten_layers(include_self=True) if isinstance(layer, keras.layers.RNN)]
     unrolled = [layer.unroll for layer in layers]
     try:
         for layer in layers:
             layer.unroll = False
-        prediction = model.predict(x, batch_size=len(x), verbose=0)
+        prediction = model.predict(x, batch_size=min(batch_size or len(x), len(x)), verbose=0)
     finally:
         for layer, unroll in zip(layers, unrolled, strict=True):
             layer.unroll = unroll

@@ -1,9 +1,9 @@
-"""Sequence and language data for notebooks 07 and 09: the recurrent arithmetic task, and
-number words in English and Chinese.
+"""Sequence and language data for notebooks 07 to 09: the recurrent arithmetic task,
+sequences of handwritten digits, and number words in English and Chinese.
 
 Every generator is seeded (the same arguments give the same arrays), checks its arguments
-(a ValueError names the bad one), and returns float32 numpy arrays. :mod:`nalu_lib.data`
-re-exports every public name here.
+(a ValueError names the bad one), and returns float32 numpy arrays (class labels and indices:
+integer arrays). :mod:`nalu_lib.data` re-exports every public name here.
 """
 
 from __future__ import annotations
@@ -12,13 +12,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nalu_lib.checks import check_integer, check_range, check_subsets
+from nalu_lib.checks import check_integer, check_number, check_range, check_subsets
 
 __all__ = [
+    "DIGIT_CLASSES",
     "LANGUAGES",
     "RECURRENT_OPS",
+    "DigitSequenceSet",
+    "DigitSequences",
     "NumberSplit",
     "RecurrentTask",
+    "digit_sequences",
     "encode_numbers",
     "number_split",
     "number_tokens",
@@ -134,6 +138,121 @@ def recurrent_arithmetic_task(
     x_train, y_train = sample(n_train, train_length)
     tests = {length: sample(n_test, length) for length in test_lengths}
     return RecurrentTask(op, a_index, b_index, x_train, y_train, tests)
+
+
+# --------------------------------------------------------------------------- notebook 08
+
+#: The number of digit classes, 0 to 9.
+DIGIT_CLASSES = 10
+
+
+@dataclass(frozen=True)
+class DigitSequenceSet:
+    """Sequences of handwritten digits with their targets (see :func:`digit_sequences`).
+
+    Attributes:
+        x: The images, ``(n, length, 8, 8, 1)``, pixel values scaled to ``[0, 1]``.
+        labels: The digit shown by each image, ``(n, length)``, integers 0 to 9.
+        counts: How often each digit occurs in each sequence, ``(n, 10)``.
+        sums: The sum of each sequence's digits, ``(n, 1)``.
+        source: Where each image comes from: its index in scikit-learn's ``load_digits()``,
+            ``(n, length)``.
+    """
+
+    x: np.ndarray
+    labels: np.ndarray
+    counts: np.ndarray
+    sums: np.ndarray
+    source: np.ndarray
+
+
+@dataclass(frozen=True)
+class DigitSequences:
+    """Handwritten digits split into training and test images, and sequences drawn from each
+    split (see :func:`digit_sequences`).
+
+    Attributes:
+        train_images, test_images: The single images of each split, ``(m, 8, 8, 1)`` in ``[0, 1]``.
+        train_labels, test_labels: Their digits, ``(m,)``.
+        train_source, test_source: Their indices in ``load_digits()``; no index is in both.
+        train: A :class:`DigitSequenceSet` of ``train_length`` steps, drawn from the training
+            images only.
+        tests: ``{length: DigitSequenceSet}``, drawn from the test images only.
+    """
+
+    train_images: np.ndarray
+    train_labels: np.ndarray
+    train_source: np.ndarray
+    test_images: np.ndarray
+    test_labels: np.ndarray
+    test_source: np.ndarray
+    train: DigitSequenceSet
+    tests: dict = field(default_factory=dict)
+
+
+def digit_sequences(
+    *,
+    train_length: int = 10,
+    test_lengths: tuple[int, ...] = (100, 1000),
+    n_train: int = 1000,
+    n_test: int = 100,
+    test_fraction: float = 0.5,
+    seed: int = 0,
+) -> DigitSequences:
+    """Sequences of handwritten digits to count and sum (Trask et al. 2018, section 4.2, with
+    scikit-learn's 8x8 digits in place of MNIST's 28x28).
+
+    The 1797 images of ``sklearn.datasets.load_digits`` (bundled with scikit-learn: nothing is
+    downloaded) are split first, at random, into test images (``test_fraction`` of them) and
+    training images; then ``n_train`` training sequences of ``train_length`` images are drawn
+    from the training images alone and ``n_test`` test sequences of each length in
+    ``test_lengths`` from the test images alone, so no test image is ever seen in training.
+    Images are drawn uniformly with replacement; a sequence's targets are how often each digit
+    occurs in it (``counts``) and the sum of its digits (``sums``). Every draw uses ``seed``.
+    Returns a :class:`DigitSequences`. Notebook 08.
+    """
+    train_length = check_integer("train_length", train_length, minimum=1)
+    try:
+        test_lengths = tuple(check_integer("test_lengths", n, minimum=1) for n in test_lengths)
+    except TypeError:
+        raise ValueError(f"test_lengths must be a tuple of integers >= 1, got test_lengths={test_lengths!r}") from None
+    n_train = check_integer("n_train", n_train, minimum=1)
+    n_test = check_integer("n_test", n_test, minimum=1)
+    test_fraction = check_number("test_fraction", test_fraction, positive=True)
+    if test_fraction >= 1:
+        raise ValueError(f"test_fraction must lie strictly between 0 and 1, got test_fraction={test_fraction!r}")
+    rng = np.random.default_rng(check_integer("seed", seed, minimum=0))
+
+    from sklearn.datasets import load_digits  # imported here: only notebook 08 needs scikit-learn
+
+    digits = load_digits()
+    images = (digits.images / 16.0).astype(np.float32)[..., None]  # pixel values 0..16 -> [0, 1]
+    labels = digits.target.astype(np.int64)
+    order = rng.permutation(len(images))
+    n_test_images = round(test_fraction * len(images))
+    if not 0 < n_test_images < len(images):
+        raise ValueError(f"test_fraction={test_fraction!r} leaves no training or no test images")
+    test_source, train_source = np.sort(order[:n_test_images]), np.sort(order[n_test_images:])
+
+    def sample(pool, n, length):
+        source = pool[rng.integers(0, len(pool), size=(n, length))]
+        digit = labels[source]
+        counts = np.stack([(digit == k).sum(axis=1) for k in range(DIGIT_CLASSES)], axis=1)
+        sums = digit.sum(axis=1, keepdims=True)
+        return DigitSequenceSet(images[source], digit, counts.astype(np.float32), sums.astype(np.float32), source)
+
+    train = sample(train_source, n_train, train_length)
+    tests = {length: sample(test_source, n_test, length) for length in test_lengths}
+    return DigitSequences(
+        images[train_source],
+        labels[train_source],
+        train_source,
+        images[test_source],
+        labels[test_source],
+        test_source,
+        train,
+        tests,
+    )
 
 
 # --------------------------------------------------------------------------- notebook 09

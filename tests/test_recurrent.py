@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from nalu_lib import train
-from nalu_lib.recurrent import RecurrentNAC, RecurrentNALU, errors_by_length_plot, recurrent_loop
+from nalu_lib.recurrent import (
+    EveryStep,
+    RecurrentNAC,
+    RecurrentNALU,
+    errors_by_length_plot,
+    predict_sequences,
+    recurrent_loop,
+)
 from nalu_lib.sequences import recurrent_arithmetic_task
 
 CELLS = [RecurrentNAC, RecurrentNALU]
@@ -148,8 +155,42 @@ def test_predict_sequences_equals_the_unrolled_model_and_leaves_it_unrolled():
     model = keras.Sequential([keras.layers.RNN(RecurrentNAC(1), unroll=True), keras.layers.Dense(1)])
     x = _sequences(length=12)
     expected = np.asarray(model(x))
-    from nalu_lib.recurrent import predict_sequences
 
     np.testing.assert_allclose(predict_sequences(model, x), expected, rtol=1e-6)
     assert predict_sequences(model, _sequences(length=300)).shape == (4, 1)
     assert model.layers[0].unroll is True
+
+
+def _small_cnn():
+    return keras.Sequential(
+        [keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3), keras.layers.Flatten(), keras.layers.Dense(3)]
+    )
+
+
+def test_every_step_equals_time_distributed_and_takes_any_length(tmp_path):
+    cnn = _small_cnn()
+    x = np.random.default_rng(0).normal(size=(2, 5, 8, 8, 1)).astype(np.float32)
+    ours = np.asarray(EveryStep(cnn)(x))
+    assert ours.shape == (2, 5, 3)
+    np.testing.assert_allclose(ours, np.asarray(keras.layers.TimeDistributed(cnn)(x)), rtol=1e-6, atol=1e-6)
+    model = keras.Sequential([EveryStep(cnn), keras.layers.RNN(RecurrentNAC(1))])
+    model(x)  # built on 5 steps, then run on 40
+    longer = np.random.default_rng(1).normal(size=(3, 40, 8, 8, 1)).astype(np.float32)
+    by_hand = recurrent_loop(model.layers[1].cell, np.asarray(cnn(longer.reshape(-1, 8, 8, 1))).reshape(3, 40, 3))
+    np.testing.assert_allclose(predict_sequences(model, longer), by_hand, rtol=1e-4, atol=1e-5)
+    model.save(tmp_path / "every_step.keras")
+    loaded = keras.models.load_model(tmp_path / "every_step.keras")
+    np.testing.assert_allclose(np.asarray(loaded(longer)), np.asarray(model(longer)), rtol=1e-6)
+
+
+def test_every_step_refuses_inputs_without_a_time_axis():
+    with pytest.raises(ValueError, match="batch, time"):
+        EveryStep(keras.layers.Dense(2))(np.zeros((4, 3), np.float32))
+
+
+def test_predict_sequences_in_batches_equals_one_call():
+    model = keras.Sequential([keras.layers.RNN(RecurrentNAC(2))])
+    x = _sequences(n=7, length=30)
+    np.testing.assert_allclose(predict_sequences(model, x, batch_size=3), predict_sequences(model, x), rtol=1e-6)
+    with pytest.raises(ValueError, match="batch_size"):
+        predict_sequences(model, x, batch_size=0)

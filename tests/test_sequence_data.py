@@ -136,3 +136,77 @@ def test_encode_numbers():
 def test_number_data_bad_arguments_name_the_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+# --------------------------------------------------------------------------- handwritten digits
+
+
+@pytest.fixture(scope="module")
+def digit_data():
+    return data.digit_sequences(n_train=40, n_test=6, test_lengths=(5, 300), seed=2)
+
+
+def test_digit_split_keeps_every_test_image_out_of_training(digit_data):
+    from sklearn.datasets import load_digits
+
+    train_source, test_source = set(digit_data.train_source.tolist()), set(digit_data.test_source.tolist())
+    assert not train_source & test_source
+    assert train_source | test_source == set(range(1797))
+    assert abs(len(test_source) - 1797 / 2) <= 1
+    assert set(np.unique(digit_data.train.source).tolist()) <= train_source
+    for test in digit_data.tests.values():
+        assert set(np.unique(test.source).tolist()) <= test_source
+    # by content too: no training sequence holds the pixels of any test image (load_digits has no duplicates)
+    test_pixels = {image.tobytes() for image in digit_data.test_images}
+    assert not any(image.tobytes() in test_pixels for image in digit_data.train.x.reshape(-1, 8, 8, 1))
+    # and every image is the one its source index names, scaled to [0, 1]
+    images = load_digits().images
+    np.testing.assert_allclose(digit_data.train.x[..., 0], images[digit_data.train.source] / 16, rtol=1e-6)
+    np.testing.assert_allclose(digit_data.test_images[..., 0], images[digit_data.test_source] / 16, rtol=1e-6)
+
+
+def test_digit_sequences_labels_targets_and_shapes(digit_data):
+    from sklearn.datasets import load_digits
+
+    target = load_digits().target
+    assert digit_data.train.x.shape == (40, 10, 8, 8, 1) and digit_data.train.x.dtype == np.float32
+    assert sorted(digit_data.tests) == [5, 300] and digit_data.tests[300].x.shape == (6, 300, 8, 8, 1)
+    for part in (digit_data.train, *digit_data.tests.values()):
+        n, length = part.labels.shape
+        np.testing.assert_array_equal(part.labels, target[part.source])
+        assert part.counts.shape == (n, 10) and part.sums.shape == (n, 1)
+        assert part.counts.dtype == part.sums.dtype == np.float32
+        np.testing.assert_array_equal(part.counts.sum(axis=1), length)
+        np.testing.assert_array_equal(part.counts @ np.arange(10), part.sums[:, 0])
+        np.testing.assert_array_equal(part.sums[:, 0], part.labels.sum(axis=1))
+    np.testing.assert_array_equal(digit_data.train_labels, target[digit_data.train_source])
+    assert 0 <= digit_data.train.x.min() and digit_data.train.x.max() <= 1
+
+
+def test_digit_sequences_are_seeded():
+    one = data.digit_sequences(n_train=5, n_test=2, test_lengths=(20,), seed=4)
+    two = data.digit_sequences(n_train=5, n_test=2, test_lengths=(20,), seed=4)
+    other = data.digit_sequences(n_train=5, n_test=2, test_lengths=(20,), seed=5)
+    np.testing.assert_array_equal(one.train.source, two.train.source)
+    np.testing.assert_array_equal(one.tests[20].source, two.tests[20].source)
+    assert not np.array_equal(one.test_source, other.test_source)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"train_length": 0}, "train_length"),
+        ({"test_lengths": (100, 0)}, "test_lengths"),
+        ({"test_lengths": 100}, "test_lengths"),
+        ({"n_train": 2.0}, "n_train"),
+        ({"n_test": 0}, "n_test"),
+        ({"test_fraction": 0.0}, "test_fraction"),
+        ({"test_fraction": 1.0}, "test_fraction"),
+        ({"test_fraction": 1e-9}, "test_fraction"),
+        ({"test_fraction": "half"}, "test_fraction"),
+        ({"seed": -1}, "seed"),
+    ],
+)
+def test_digit_sequences_bad_arguments_name_the_argument(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        data.digit_sequences(**kwargs)
