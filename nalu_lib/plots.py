@@ -1,5 +1,10 @@
 """Every figure of the series, so that the notebooks stay short. Each function draws on a new
 figure (or the ``ax`` it is given) and returns the axes; the notebook cell ends with it.
+
+Colour rules for every figure: colour-blind-safe palettes (:data:`OKABE_ITO`, or matplotlib's
+default tab10 cycle with markers or line styles), perceptually uniform maps (viridis, cividis)
+for magnitudes, never red against green; more than about six lines get line styles too, or
+one small panel each.
 """
 
 from __future__ import annotations
@@ -25,6 +30,20 @@ __all__ = [
 #: Colours for the training range shading, used by every figure that shows one.
 TRAIN_RANGE_COLOUR = "#dddddd"
 
+#: Okabe & Ito's palette, distinguishable with every common colour-vision deficiency (black first).
+OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
+#: Line styles to pair with colours, so that lines differ by more than colour alone.
+LINE_STYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)))
+#: The most lines :func:`extrapolation_errors` draws on one axes; more get one panel each.
+MAX_LINES_PER_AXES = 6
+
+
+def _line_style(i: int) -> dict:
+    """Colour and line style of the ``i``-th line: Okabe-Ito colours (not black, not yellow,
+    which is too light on white) paired with line styles."""
+    colours = [c for c in OKABE_ITO if c not in ("#000000", "#F0E442")]
+    return {"color": colours[i % len(colours)], "ls": LINE_STYLES[i % len(LINE_STYLES)]}
+
 
 def new_axes(ax=None, figsize=(7, 4)):
     """``ax`` if given, else the axes of a new figure of ``figsize``."""
@@ -49,18 +68,47 @@ def loss_curves(histories: dict, ax=None, title: str = "Training loss"):
     return ax
 
 
-def extrapolation_errors(x, errors: dict, train_range, ax=None, title=None):
-    """Mean absolute error against x, one line per ``{label: errors}`` (notebook 01, Figure 1).
+def extrapolation_errors(x, errors: dict, train_range, ax=None, title=None, small_multiples: bool | None = None):
+    """Mean absolute error against x for each ``{label: errors}`` (notebook 01, Figure 1).
 
-    ``x`` has shape ``(n,)``; each errors array ``(n,)``. The training range is shaded.
+    ``x`` has shape ``(n,)``; each errors array ``(n,)``. The training range is shaded. Up to
+    :data:`MAX_LINES_PER_AXES` lines share one axes, told apart by colour *and* line style;
+    more (or ``small_multiples=True``) get one small panel each, on a shared scale, with the
+    other lines in light grey behind for comparison. Returns the axes (an array of them for
+    small multiples).
     """
+    if small_multiples is None:
+        small_multiples = ax is None and len(errors) > MAX_LINES_PER_AXES
+    x = np.ravel(x)
+    if small_multiples:
+        columns = 4
+        rows = -(-len(errors) // columns)
+        fig, axes = plt.subplots(
+            rows, columns, figsize=(11, 2.1 * rows + 0.6), sharex=True, sharey=True, layout="constrained"
+        )
+        for panel, (label, err) in zip(axes.flat, errors.items(), strict=False):
+            _shade_training_range(panel, train_range)
+            for other in errors.values():
+                panel.plot(x, np.ravel(other), color="0.8", lw=0.8)
+            panel.plot(x, np.ravel(err), color=OKABE_ITO[5], lw=2)
+            panel.set_title(label, fontsize="medium")
+            panel.set_xlim(float(x.min()), float(x.max()))
+        for panel in axes.flat[len(errors) :]:
+            panel.set_axis_off()
+        for panel in axes[:, 0]:
+            panel.set_ylabel("mean abs. error")
+        for panel in axes[-1, :]:
+            panel.set_xlabel("x")
+        fig.suptitle(
+            (title or "Error of f(x) = x, by activation") + " (grey: the other activations; shaded: the training range)"
+        )
+        return axes
     ax = new_axes(ax, figsize=(9, 5))
     _shade_training_range(ax, train_range)
-    cmap = plt.get_cmap("tab20")
     for i, (label, err) in enumerate(errors.items()):
-        ax.plot(np.ravel(x), np.ravel(err), label=label, color=cmap(i % 20), lw=1.5)
+        ax.plot(x, np.ravel(err), label=label, lw=2, **_line_style(i))
     ax.set(xlabel="x", ylabel="mean absolute error", title=title or "Error of f(x) = x, by activation")
-    ax.set_xlim(float(np.min(x)), float(np.max(x)))
+    ax.set_xlim(float(x.min()), float(x.max()))
     ax.legend(ncol=1, fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
     return ax
 
@@ -70,16 +118,42 @@ def learned_functions(
 ):
     """Each model's ``{label: prediction}`` against x, with the identity line (notebook 01).
 
-    With ``residual=True`` it plots ``prediction - x`` instead, so that the identity is the
-    horizontal line at 0 and small deviations show.
+    With ``residual=True`` it plots ``prediction - x`` instead, one small panel per model, each
+    with its own vertical scale, so that the identity is the dashed line at 0 and deviations
+    show whatever their size (on one shared scale, a deviation of 0.1 would hide under the
+    line at 0 beside one of 10). Returns the axes (an array of them with ``residual=True``).
     """
+    x = np.ravel(x)
+    if residual:
+        columns = min(len(predictions), 4)
+        rows = -(-len(predictions) // columns)
+        fig, axes = plt.subplots(
+            rows,
+            columns,
+            figsize=(2.9 * columns + 0.6, 2.6 * rows + 0.6),
+            sharex=True,
+            squeeze=False,
+            layout="constrained",
+        )
+        for i, (panel, (label, prediction)) in enumerate(zip(axes.flat, predictions.items(), strict=False)):
+            _shade_training_range(panel, train_range)
+            panel.axhline(0, color="black", ls="--", lw=1.2, label="f(x) = x (error 0)")
+            panel.plot(x, np.ravel(prediction) - x, lw=2, label=label, color=_line_style(i)["color"])
+            panel.set_title(label, fontsize="medium")
+            panel.set_xlim(float(x.min()), float(x.max()))
+            panel.set_xlabel("x")
+        for panel in axes.flat[len(predictions) :]:
+            panel.set_axis_off()
+        for panel in axes[:, 0]:
+            panel.set_ylabel("prediction - x")
+        fig.suptitle(f"{title} (each panel on its own scale; dashed: f(x) = x; shaded: the training range)")
+        return axes
     ax = new_axes(ax)
     _shade_training_range(ax, train_range)
-    x = np.ravel(x)
-    ax.plot(x, np.zeros_like(x) if residual else x, color="black", ls="--", lw=1.5, label="f(x) = x")
-    for label, prediction in predictions.items():
-        ax.plot(x, np.ravel(prediction) - (x if residual else 0), label=label, lw=1.5)
-    ax.set(xlabel="x", ylabel="prediction - x" if residual else "prediction", title=title)
+    ax.plot(x, x, color="black", ls="--", lw=1.5, label="f(x) = x", zorder=3)
+    for i, (label, prediction) in enumerate(predictions.items()):
+        ax.plot(x, np.ravel(prediction), label=label, lw=2, **_line_style(i))
+    ax.set(xlabel="x", ylabel="prediction", title=title)
     ax.set_xlim(float(x.min()), float(x.max()))
     ax.legend(fontsize="small")
     return ax
@@ -258,7 +332,7 @@ def live_loss(loss, total_steps: int, ax=None, title: str | None = None):
     from left to right while training runs (notebook 06, the playground's live plot)."""
     ax = new_axes(ax, figsize=(7, 3))
     loss = np.asarray(loss, dtype=np.float64).reshape(-1)
-    ax.plot(np.arange(1, len(loss) + 1), np.maximum(loss, 1e-30), color="#1f77b4", lw=1.2)
+    ax.plot(np.arange(1, len(loss) + 1), np.maximum(loss, 1e-30), color=OKABE_ITO[5], lw=1.2)
     ax.set(
         xlabel="step",
         ylabel="mean squared error (log scale)",
@@ -283,20 +357,30 @@ def playground_result(result, fig=None):
     (the widget passes one that pyplot does not manage), else a new one. Returns the three axes.
     """
     if fig is None:
-        fig = plt.figure(figsize=(13, 3.8))
+        fig = plt.figure(figsize=(13, 4.3), layout="constrained")
     ax_loss, ax_pred, ax_err = fig.subplots(1, 3)
     settings = result.settings
+    unit_colour = OKABE_ITO[6]  # vermillion; the truth is black and dashed
     loss_curves({settings.unit: result.history.loss}, ax=ax_loss, title="Training loss")
+    ax_loss.get_legend().remove()
+    ax_loss.lines[0].set_color(unit_colour)
 
     sweep = np.asarray(result.sweep, dtype=np.float64)
     truth = np.ravel(result.y_far)
     prediction = np.ravel(result.prediction)
     train_range = (settings.low, settings.high)
     _shade_training_range(ax_pred, train_range)
-    ax_pred.plot(sweep, truth, color="black", ls="--", lw=1.5, label="truth")
+    # the unit's answers thick and underneath, the truth thin, dashed and on top: both stay
+    # visible where they agree
     ax_pred.plot(
-        sweep, np.where(np.isfinite(prediction), prediction, np.nan), color="#d62728", lw=1.5, label=settings.unit
+        sweep,
+        np.where(np.isfinite(prediction), prediction, np.nan),
+        color=unit_colour,
+        lw=4,
+        alpha=0.8,
+        label=f"{settings.unit}'s answers",
     )
+    ax_pred.plot(sweep, truth, color="black", ls="--", lw=1.5, label="truth", zorder=3)
     ax_pred.set(
         xlabel=f"x1 (x2 fixed at {result.x2:g})",
         ylabel=result.formula,
@@ -309,12 +393,11 @@ def playground_result(result, fig=None):
     ax_pred.set(xscale="log" if log_x else "linear", yscale="log" if log_y else "linear")
     if log_y:
         ax_pred.set_ylabel(f"{result.formula} (log scale)")
-    ax_pred.legend(fontsize="small")
 
     errors = np.ravel(result.relative_errors)
     _shade_training_range(ax_err, train_range)
-    ax_err.plot(sweep, np.clip(errors, 1e-12, 1e12), color="#d62728", lw=1.2, label=settings.unit)
-    ax_err.axhline(np.finfo(np.float32).eps, color="0.4", ls=":", lw=1.2, label="float32 rounding")
+    ax_err.plot(sweep, np.clip(errors, 1e-12, 1e12), color=unit_colour, lw=1.2)
+    ax_err.axhline(np.finfo(np.float32).eps, color="0.3", ls=":", lw=1.5, label="float32 rounding")
     ax_err.set(
         xlabel="x1",
         ylabel="relative error (log scale; 0 drawn at 1e-12)",
@@ -323,7 +406,14 @@ def playground_result(result, fig=None):
         title=f"Largest relative error: {result.far_error:.1e}",
     )
     ax_err.set_xlim(float(sweep.min()), float(sweep.max()))
-    ax_err.legend(fontsize="small")
+    # one legend for the three panels, below them, where it hides no data
+    handles, labels = [], []
+    for ax in (ax_pred, ax_err):
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize="small", frameon=False)
     fig.suptitle(result.headline)
     return np.array([ax_loss, ax_pred, ax_err])
 
@@ -350,17 +440,19 @@ def benchmark_heatmap(results, title: str = "Scaled error (random model = 100), 
     fig, axes = plt.subplots(
         1, 2, figsize=(2.1 * len(models) + 3, 0.55 * len(ops) + 2), sharey=True, layout="constrained"
     )
-    # colours from 1e-6 (green, as good as exact) to 1e3 (red, ten times worse than random)
+    # cividis (readable with every colour-vision deficiency, and in greyscale), from 1e-6 (dark
+    # blue, as good as exact) to 1e3 (light yellow, ten times worse than random)
+    cmap = plt.get_cmap("cividis")
     norm = LogNorm(vmin=1e-6, vmax=1e3, clip=True)
     for ax, (split, values) in zip(axes, panels, strict=True):
         shown = np.where(np.isfinite(values), values, 1e3)
-        image = ax.imshow(shown, cmap="RdYlGn_r", norm=norm, aspect="auto")
+        image = ax.imshow(shown, cmap=cmap, norm=norm, aspect="auto")
         for i in range(len(ops)):
             for j in range(len(models)):
                 text = _short_number(values[i, j])
                 if split == "extrapolation":
                     text += f"\n{success[i, j]:.0f}% ok"
-                ax.text(j, i, text, ha="center", va="center", fontsize=8)
+                ax.text(j, i, text, ha="center", va="center", fontsize=8, color=_text_colour(cmap(norm(shown[i, j]))))
         ax.set_xticks(range(len(models)), models, rotation=20, ha="right")
         ax.set_yticks(range(len(ops)), ops)
         ax.set_title(split)
@@ -368,6 +460,12 @@ def benchmark_heatmap(results, title: str = "Scaled error (random model = 100), 
     fig.colorbar(image, ax=axes, shrink=0.8, extend="both", label="scaled error (log scale)")
     fig.suptitle(title)
     return axes
+
+
+def _text_colour(background) -> str:
+    """Black or white, whichever reads better on ``background`` (an RGBA colour)."""
+    red, green, blue = background[:3]
+    return "black" if 0.299 * red + 0.587 * green + 0.114 * blue > 0.5 else "white"
 
 
 def _short_number(value: float) -> str:
@@ -386,8 +484,8 @@ __all__ += ["gate_fates", "log_log", "success_rates"]
 def log_log(x, curves: dict, xlabel: str, ylabel: str, title: str, ax=None):
     """Each ``{label: y}`` against ``x`` with both axes logarithmic (notebook 05)."""
     ax = new_axes(ax)
-    for label, y in curves.items():
-        ax.plot(np.ravel(x), np.abs(np.ravel(y)), label=label, lw=1.8)
+    for i, (label, y) in enumerate(curves.items()):
+        ax.plot(np.ravel(x), np.abs(np.ravel(y)), label=label, lw=2, **_line_style(i))
     ax.set(xscale="log", yscale="log", xlabel=xlabel, ylabel=ylabel, title=title)
     ax.legend(fontsize="small")
     return ax
@@ -409,12 +507,26 @@ def success_rates(results, published: dict | None = None, ax=None, title: str = 
         lows.append(max(0.0, rate - low))
         highs.append(max(0.0, high - rate))
     positions = np.arange(len(labels))
-    ax.bar(positions, rates, color="#4c72b0", label=f"ours ({len(results[0].seeds)} seeds, 95% interval)")
+    ax.bar(
+        positions,
+        rates,
+        color=OKABE_ITO[2],
+        edgecolor="black",
+        label=f"ours ({len(results[0].seeds)} seeds, 95% interval)",
+    )
     ax.errorbar(positions, rates, yerr=[lows, highs], fmt="none", ecolor="black", capsize=3)
     if published:
         shown = [(i, published[(r.op, r.model)]) for i, r in enumerate(results) if (r.op, r.model) in published]
         if shown:
-            ax.scatter(*zip(*shown, strict=True), marker="D", color="#dd8452", zorder=3, label="published")
+            ax.scatter(
+                *zip(*shown, strict=True),
+                marker="D",
+                s=45,
+                color=OKABE_ITO[6],
+                edgecolor="black",
+                zorder=3,
+                label="published",
+            )
     ax.set_xticks(positions, labels, fontsize="small")
     ax.set(ylim=(0, 1.05), ylabel="share of seeds that succeed", title=title)
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -428,9 +540,19 @@ def gate_fates(gates: dict, ax=None, title: str = "Where each seed's gate ends u
     """
     ax = new_axes(ax, figsize=(8, 0.9 * len(gates) + 1.2))
     rng = np.random.default_rng(0)  # vertical jitter only, so that dots do not hide each other
+    markers = "os^Dv<>"
     for row, values in enumerate(gates.values()):
         values = np.ravel(values)
-        ax.scatter(values, row + rng.uniform(-0.2, 0.2, values.size), s=18, alpha=0.7)
+        ax.scatter(
+            values,
+            row + rng.uniform(-0.2, 0.2, values.size),
+            s=22,
+            alpha=0.8,
+            marker=markers[row % len(markers)],
+            color=_line_style(row)["color"],
+            edgecolor="black",
+            linewidths=0.4,
+        )
     ax.set_yticks(range(len(gates)), list(gates))
     ax.set(xlim=(-0.05, 1.05), xlabel="mean gate value on the extrapolation set (0 = multiply, 1 = add)", title=title)
     return ax

@@ -22,6 +22,7 @@ import base64
 import html
 import io
 import math
+import numbers
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -151,7 +152,9 @@ class Settings:
             raise ValueError(f"unit must be one of {', '.join(UNITS)}, got {self.unit!r}")
         check_number("low", self.low)
         check_number("high", self.high)
-        if isinstance(self.steps, int) and self.steps > MAX_STEPS:
+        if isinstance(self.steps, bool) or not isinstance(self.steps, numbers.Integral) or self.steps < 1:
+            raise ValueError(f"steps must be a positive integer (1 or more), got steps={self.steps!r}")
+        if self.steps > MAX_STEPS:
             raise ValueError(f"steps: at most {MAX_STEPS} in the playground, to keep it quick; got steps={self.steps}")
         check_integer("seed", self.seed, minimum=0)
         if not self.low < self.high:

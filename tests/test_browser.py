@@ -5,6 +5,15 @@ Starts JupyterLab from the repository's root on a free port with a token, opens
 presses Train, and checks that the widgets and the trained result's plot render. The
 screenshot is saved as ``artifacts/playground.png``.
 
+The JupyterLab is set up as a student's Binder image is: its settings overrides are
+``binder/overrides.json``, installed as ``binder/postBuild`` installs them (JupyterLab reads
+``overrides.json`` from its application settings folder, ``{sys.prefix}/share/jupyter/lab/settings``
+on Binder, a temporary copy here), and the JupyterLab extensions of the tools that only
+``requirements-dev.txt`` installs (nbgrader's, for teachers) are disabled, since the students'
+image does not have them. The test then checks that a student sees neither nbgrader (its menu,
+its Validate button, its Create Assignment panel) nor the "get notified about Jupyter news?"
+pop-up.
+
 Needs ``playwright`` (PyPI, pinned in binder/requirements.txt) and a Chromium at
 ``/usr/bin/chromium`` (Debian's ``chromium`` package; ``.ci/run`` installs it). Skipped, with
 the reason, where either is missing; Playwright's own browser download is never used.
@@ -12,6 +21,7 @@ the reason, where either is missing; Playwright's own browser download is never 
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import pathlib
@@ -44,12 +54,26 @@ SERVER_START_SECONDS = 120
 KERNEL_SECONDS = 240
 MS = 1000
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"no Chromium at {CHROMIUM}: install Debian's `chromium` package (.ci/run does), or point NALU_CHROMIUM at one",
-        allow_module_level=True,
-    )
+OVERRIDES = ROOT / "binder" / "overrides.json"
+DEV_REQUIREMENTS = ROOT / "requirements-dev.txt"
+#: How long to wait after the page is ready for a notification to show up: JupyterLab asks about
+#: news a few seconds after it starts.
+NOTIFICATION_SECONDS = 8
+
+try:
+    from playwright import sync_api
+except ImportError:  # the JupyterLab checks below run without it
+    sync_api = None
+
+
+def _need_a_browser() -> None:
+    if sync_api is None:
+        pytest.skip("playwright is not installed (pip install playwright)")
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"no Chromium at {CHROMIUM}: install Debian's `chromium` package (.ci/run does), "
+            "or point NALU_CHROMIUM at one"
+        )
 
 
 def _free_port() -> int:
@@ -64,22 +88,53 @@ def _request(url: str, token: str, method: str = "GET", timeout: float = 5.0):
         return response.status, response.read()
 
 
+def _dev_only_lab_extensions() -> list[str]:
+    """The JupyterLab extensions installed by the packages requirements-dev.txt pins (test and
+    teacher tools that a student's Binder image does not have), by extension name."""
+    names = []
+    for line in DEV_REQUIREMENTS.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line and not line.startswith("-"):
+            names.append(re.split(r"[=<>!~;\[ ]", line, maxsplit=1)[0])
+    extensions = set()
+    for name in names:
+        try:
+            files = importlib.metadata.distribution(name).files or []
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for file in files:
+            parts = pathlib.PurePosixPath(str(file)).parts
+            if "labextensions" in parts and parts[-1] == "package.json":
+                extensions.add(json.loads(file.read_text(encoding="utf-8"))["name"])
+    return sorted(extensions)
+
+
+def test_nbgrader_is_a_dev_only_lab_extension():
+    # The browser test below hides these from the student's JupyterLab; if nbgrader's were not
+    # among them (not installed, or renamed), the checks for its menu would prove nothing.
+    assert "@jupyter/nbgrader" in _dev_only_lab_extensions()
+
+
 @pytest.fixture(scope="module")
 def jupyter_lab(tmp_path_factory):
     """JupyterLab serving the repository on 127.0.0.1; yields ``(base_url, token)``."""
     home = tmp_path_factory.mktemp("jupyter")
-    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    # No "would you like news?" toast over the screenshot, no update check.
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}), encoding="utf-8"
+    # As binder/postBuild does: overrides.json in JupyterLab's application settings folder.
+    app_settings = home / "app-settings"
+    app_settings.mkdir()
+    (app_settings / "overrides.json").write_text(OVERRIDES.read_text(encoding="utf-8"), encoding="utf-8")
+    # The student's image has no test or teacher tools: their JupyterLab extensions are off.
+    labconfig = home / "config" / "labconfig"
+    labconfig.mkdir(parents=True)
+    (labconfig / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": dict.fromkeys(_dev_only_lab_extensions(), True)}), encoding="utf-8"
     )
     port, token = _free_port(), secrets.token_hex(16)
     env = {
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(home / "config"),  # no user configuration
         "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),  # no user settings
         "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
         "PYTHONUNBUFFERED": "1",
     }
@@ -94,8 +149,7 @@ def jupyter_lab(tmp_path_factory):
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={ROOT}",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.news_url=",
+        f"--LabApp.app_settings_dir={app_settings}",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # CI runs as root
         command.append("--allow-root")
@@ -148,7 +202,17 @@ def jupyter_lab(tmp_path_factory):
         log.close()
 
 
+def test_the_overrides_reach_jupyterlab(jupyter_lab):
+    base, token = jupyter_lab
+    status, body = _request(f"{base}/lab/api/settings/@jupyterlab/apputils-extension:notification", token)
+    assert status == 200
+    defaults = json.loads(body)["schema"]["properties"]
+    assert defaults["fetchNews"]["default"] == "false", "binder/overrides.json did not reach JupyterLab"
+    assert defaults["checkForUpdates"]["default"] is False
+
+
 def test_playground_trains_in_a_real_browser(jupyter_lab):
+    _need_a_browser()
     base, token = jupyter_lab
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as playwright:
@@ -162,6 +226,23 @@ def test_playground_trains_in_a_real_browser(jupyter_lab):
             idle = page.locator('.jp-NotebookPanel [data-status="idle"]').first
             idle.wait_for(state="attached", timeout=KERNEL_SECONDS * MS)
 
+            # A student's JupyterLab: no nbgrader, no question about news.
+            menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+            assert "Run" in menus and "Kernel" in menus, menus  # the menu bar is there and readable
+            assert not [m for m in menus if "nbgrader" in m.lower()], f"nbgrader's menu is visible: {menus}"
+            toolbar = page.locator(".jp-NotebookPanel-toolbar").first
+            assert toolbar.locator("[data-command], button").count() > 3  # the toolbar's buttons are there
+            assert toolbar.get_by_text("Validate").count() == 0, "nbgrader's Validate button is visible"
+            panels = page.locator(".lm-TabBar-tab").evaluate_all(
+                "tabs => tabs.map(t => (t.getAttribute('title') || '') + ' ' + t.textContent)"
+            )
+            assert panels, "no side panel tabs found"
+            assert not [p for p in panels if "assignment" in p.lower() or "nbgrader" in p.lower()], panels
+            page.wait_for_timeout(NOTIFICATION_SECONDS * MS)
+            assert page.get_by_text(re.compile("Jupyter news", re.IGNORECASE)).count() == 0, (
+                "JupyterLab asks about news: binder/overrides.json should turn that off"
+            )
+
             # Run > Run All Cells, as a student would.
             page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
             page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
@@ -173,7 +254,8 @@ def test_playground_trains_in_a_real_browser(jupyter_lab):
             # boxes, the button.
             selects = playground.locator("select")
             assert selects.count() == 2
-            assert "multiply" in selects.nth(0).inner_text() and "NALU" in selects.nth(1).inner_text()
+            options = [selects.nth(i).locator("option").all_text_contents() for i in range(2)]
+            assert any("multiply" in o for o in options[0]) and "NALU" in options[1], options
             assert playground.locator("input").count() >= 5
             # Wait for Run All to finish, so that Train is not queued behind the other cells.
             page.wait_for_function(
