@@ -300,9 +300,9 @@ def run_steps(
     bounds = [*range(0, steps, chunk), steps]
     bar = None
     if progress:
-        from tqdm.auto import tqdm
+        from nalu_lib.progress import ProgressBar
 
-        bar = tqdm(total=steps, desc=description, unit="step")
+        bar = ProgressBar(total=steps, desc=description, unit="step")
     chunks, step_numbers, timings = [], [], []
     try:
         for start, stop in itertools.pairwise(bounds):
@@ -312,7 +312,6 @@ def run_steps(
             step_numbers.append(np.arange(start, stop) if record == "all" else np.array([stop - 1]))
             if bar is not None:
                 bar.update(stop - start)
-                bar.set_postfix(loss=f"{np.nanmean(chunks[-1][-1]):.3g}")
             if callback is not None and callback(int(stop), np.concatenate(chunks)) is True:
                 break
     finally:

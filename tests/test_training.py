@@ -61,7 +61,7 @@ def test_xla_and_graph_loops_agree_and_minibatches_are_deterministic():
     assert not np.array_equal(a, losses[1])
 
 
-def test_progress_and_callback():
+def test_callback_hears_about_fifty_times():
     x, y = random_pairs("add", n=20, seed=1)
     seen = []
     train(
@@ -73,6 +73,23 @@ def test_progress_and_callback():
     )
     assert seen[-1] == (100, 100) and len(seen) == 50
     assert all(done == n for done, n in seen)
+
+
+def test_progress_bar_runs_to_the_end_and_leaves_a_line(capsys):
+    x, y = random_pairs("add", n=20, seed=1)
+    history = train(keras.Sequential([NAC(1)], name="adder"), x, y, steps=100, progress=True)
+    assert history.steps_run == 100
+    captured = capsys.readouterr()
+    printed = captured.out + captured.err
+    assert "training adder" in printed and "100/100" in printed, printed
+
+
+def test_both_an_optimizer_and_a_learning_rate_is_an_error():
+    x, y = random_pairs("add", n=20, seed=1)
+    with pytest.raises(ValueError, match="not both"):
+        train(keras.Sequential([NAC(1)]), x, y, steps=5, optimizer=keras.optimizers.Adam(0.1), learning_rate=0.1)
+    history = train(keras.Sequential([NAC(1)]), x, y, steps=5, optimizer="sgd", learning_rate=0.1)
+    assert history.loss.shape == (5,)
 
 
 def test_one_dimensional_targets_do_not_broadcast():
@@ -217,3 +234,45 @@ def test_train_many_rejects_bad_seed_lists(seeds):
 def test_train_rejects_a_negative_seed():
     with pytest.raises(ValueError, match="seed"):
         train(keras.Sequential([NAC(1)]), GOOD_X, GOOD_Y, steps=5, seed=-1)
+
+
+def test_fused_adam_is_kerass_adam():
+    # train_many applies a plain Adam itself; a subclass goes through Keras's own update
+    class KerasAdam(keras.optimizers.Adam):
+        pass
+
+    x, y = random_pairs("add", n=64, seed=2)
+    runs = [
+        train_many(lambda: keras.Sequential([NAC(2), NAC(1)]), x, y, seeds=3, steps=200, optimizer=opt(0.01))
+        for opt in (keras.optimizers.Adam, KerasAdam)
+    ]
+    np.testing.assert_allclose(runs[0].history.loss, runs[1].history.loss, rtol=1e-5, atol=1e-7)
+    for fused, plain in zip(runs[0].weights, runs[1].weights, strict=True):
+        np.testing.assert_allclose(fused, plain, rtol=1e-5, atol=1e-7)
+
+
+def test_monitor_sees_the_weights_and_stops_early():
+    x, y = random_pairs("add", n=64, seed=2)
+    seen = []
+
+    def monitor(done, ensemble):
+        seen.append((done, ensemble.weights[0].shape))
+        return done >= 300
+
+    ensemble = train_many(
+        lambda: keras.Sequential([NAC(1)]), x, y, seeds=4, steps=1000, every=100, record="last", monitor=monitor
+    )
+    assert [done for done, _ in seen] == [100, 200, 300]
+    assert seen[0][1] == (4, 2, 1)
+    assert ensemble.history.steps_run == 300 and ensemble.history.loss.shape == (3, 4)
+    np.testing.assert_array_equal(ensemble.history.steps, [99, 199, 299])
+
+
+def test_a_stream_makes_its_own_targets():
+    from nalu_lib.static_task import StaticTaskStream
+
+    stream = StaticTaskStream("add", [0, 1])
+    with pytest.raises(ValueError, match="leave y=None"):
+        train_many(lambda: keras.Sequential([NAC(2), NAC(1)]), stream, np.zeros((4, 1)), seeds=[0, 1], steps=5)
+    ensemble = train_many(lambda: keras.Sequential([NAC(2), NAC(1)]), stream, seeds=[0, 1], steps=50)
+    assert ensemble.history.loss.shape == (50, 2) and np.all(np.isfinite(ensemble.history.loss))
