@@ -62,7 +62,7 @@ class ExerciseKernel:
 
     def run(self, code: str) -> tuple[bool, str]:
         """Run ``code``; return whether it raised nothing, and what it printed or raised."""
-        msg_id = self.client.execute(code)
+        msg_id = self.client.execute(code, stop_on_error=False)
         output = []
         while True:
             try:
