@@ -458,12 +458,13 @@ def adam_step_sizes(steps: dict, learning_rate: float, ax=None, title: str = "Ad
     """Each ``{label: Adam's steps}`` divided by the learning rate, per step, on a log scale (notebook 02).
 
     A line at 1 means Adam steps by the full learning rate; a falling line, that its steps shrink
-    and the weight stops moving. The title's default names the gradient notebook 02 feeds it.
+    and the weight stops moving. Okabe-Ito colours and a line style per setting.
     """
     ax = new_axes(ax)
-    for (label, values), ls in zip(steps.items(), ["-", "--", ":", "-."], strict=False):
+    colours = ["#0072B2", "#E69F00", "#009E73", "#CC79A7"]  # Okabe-Ito: colour-blind safe
+    for (label, values), ls, colour in zip(steps.items(), ["-", "--", ":", "-."], colours, strict=False):
         values = np.abs(np.asarray(values, dtype=np.float64)) / learning_rate
-        ax.plot(np.arange(1, len(values) + 1), np.maximum(values, 1e-30), label=label, lw=1.8, ls=ls)
+        ax.plot(np.arange(1, len(values) + 1), np.maximum(values, 1e-30), label=label, lw=1.8, ls=ls, color=colour)
     ax.set(xlabel="step", ylabel="step size / learning rate (log scale)", yscale="log", title=title)
     ax.set_ylim(1e-12, 3)
     ax.legend(fontsize="small", loc="lower left")
