@@ -262,12 +262,14 @@ class NALU(_ArithmeticLayer):
             :class:`NAC`); the article uses ``TruncatedNormal(stddev=0.02)``.
         m_hat_initializer: Initializer for ``M_hat``. Default ``"glorot_uniform"``.
         g_initializer: Initializer for ``G``. Default ``"zeros"``: every gate starts undecided
-            at 0.5. The article's ``TruncatedNormal(stddev=0.02)`` times inputs in the
-            thousands saturates the gate before the first step, and a saturated sigmoid has no
-            gradient, so the gate starts on whichever path the random sign picked: about half of
-            the article's seeds start on the additive path, and only escape it slowly, after
-            hundreds to thousands of steps, or (one seed in a hundred) never. Notebook 03 shows
-            this.
+            at 0.5, with the sigmoid's full slope, for inputs of any size. The article's
+            ``TruncatedNormal(stddev=0.02)`` times inputs in the thousands saturates the gate
+            before the first step. That random start does not last: Adam's first step moves
+            every entry of ``G`` by about the learning rate, more than its starting size, and
+            within a few steps the gate saturates again on whichever side the first gradients,
+            from the smallest inputs, chose. A gate saturated on the additive path escapes only
+            slowly, after hundreds to thousands of steps, or never. Notebook 03 shows this over
+            ten seeds.
         log_space_dtype: dtype of the log-space path, ``"float64"`` (default), ``"float32"``
             or ``None`` (the layer's compute dtype).
         **kwargs: Base layer arguments such as ``name`` and ``dtype``.

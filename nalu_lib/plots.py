@@ -15,6 +15,7 @@ import numpy as np
 from nalu_lib.evaluation import results_table
 
 __all__ = [
+    "adam_step_sizes",
     "extrapolation_errors",
     "input_scatter",
     "learned_functions",
@@ -57,14 +58,30 @@ def _shade_training_range(ax, train_range, label="training range"):
     ax.axvspan(*train_range, color=TRAIN_RANGE_COLOUR, zorder=0, label=label)
 
 
-def loss_curves(histories: dict, ax=None, title: str = "Training loss"):
-    """Loss per step on a log scale, one line per ``{label: loss array}`` (notebooks 02, 03)."""
+def loss_curves(
+    histories: dict, ax=None, title: str = "Training loss", colors: dict | None = None, xscale: str = "linear"
+):
+    """Loss per step on a log scale, one line per ``{label: loss array}`` (notebooks 02, 03).
+
+    ``colors`` maps some labels to colours (for instance one colour per group of seeds); the
+    others take matplotlib's default cycle. With more than six lines, line styles alternate too
+    and the legend moves to the right of the plot, off the data. ``xscale="log"`` spreads out
+    the first steps. Loss values of exactly 0 are drawn at 1e-30.
+    """
     ax = new_axes(ax)
-    for label, loss in histories.items():
+    many = len(histories) > 6
+    styles = ["-", "--", ":", "-."]
+    for i, (label, loss) in enumerate(histories.items()):
         loss = np.asarray(getattr(loss, "loss", loss), dtype=np.float64)
-        ax.plot(np.arange(1, len(loss) + 1), np.maximum(loss, 1e-30), label=label, lw=1.2)
-    ax.set(xlabel="step", ylabel="mean squared error (log scale)", yscale="log", title=title)
-    ax.legend()
+        style = {"color": colors[label]} if colors and label in colors else {}
+        if many:
+            style["ls"] = styles[i % len(styles)]
+        ax.plot(np.arange(1, len(loss) + 1), np.maximum(loss, 1e-30), label=label, lw=1.2, **style)
+    ax.set(xlabel="step", ylabel="mean squared error (log scale)", yscale="log", xscale=xscale, title=title)
+    if many:
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    else:
+        ax.legend()
     return ax
 
 
@@ -595,4 +612,21 @@ def protocol_success_rates(cells: list[dict], ax=None, title: str = "Success rat
     ax.set_yticks(positions, [cell["label"] for cell in cells])
     ax.set(xlim=(-0.03, 1.03), xlabel="share of seeds that succeed (95% interval)", title=title)
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax
+
+
+def adam_step_sizes(steps: dict, learning_rate: float, ax=None, title: str = "Adam's step on a shrinking gradient"):
+    """Each ``{label: Adam's steps}`` divided by the learning rate, per step, on a log scale (notebook 02).
+
+    A line at 1 means Adam steps by the full learning rate; a falling line, that its steps shrink
+    and the weight stops moving. Okabe-Ito colours and a line style per setting.
+    """
+    ax = new_axes(ax)
+    colours = ["#0072B2", "#E69F00", "#009E73", "#CC79A7"]  # Okabe-Ito: colour-blind safe
+    for (label, values), ls, colour in zip(steps.items(), ["-", "--", ":", "-."], colours, strict=False):
+        values = np.abs(np.asarray(values, dtype=np.float64)) / learning_rate
+        ax.plot(np.arange(1, len(values) + 1), np.maximum(values, 1e-30), label=label, lw=1.8, ls=ls, color=colour)
+    ax.set(xlabel="step", ylabel="step size / learning rate (log scale)", yscale="log", title=title)
+    ax.set_ylim(1e-12, 3)
+    ax.legend(fontsize="small", loc="lower left")
     return ax

@@ -1,0 +1,123 @@
+"""Notebook 03's exercise checks accept every right form of an answer and reject wrong ones."""
+
+import pytest
+from exercise_kernel import ExerciseKernel
+
+
+class Kernel(ExerciseKernel):
+    """The shared harness, with two fixes to ``run`` (they belong in ``exercise_kernel.py``).
+
+    1. It pairs each request with its own reply. ``start_new_kernel`` may leave extra
+       ``kernel_info`` replies on the shell channel; the shared ``run`` takes the next reply,
+       whichever it is, and then reports every later cell with the status of the one before it,
+       a failing check as passing.
+    2. It sends cells with ``stop_on_error=False``: after a failing check, the harness restores
+       the instructor's solution at once, and ipykernel aborts requests that reach it right
+       after an error.
+    """
+
+    def run(self, code: str) -> tuple[bool, str]:
+        msg_id = self.client.execute(code, stop_on_error=False)
+        output = []
+        while True:
+            msg = self.client.get_iopub_msg(timeout=self.timeout)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream":
+                output.append(content["text"])
+            elif kind == "error":
+                output.append(f"{content['ename']}: {content['evalue']}")
+            elif kind == "status" and content["execution_state"] == "idle":
+                break
+        reply = self.client.get_shell_msg(timeout=self.timeout)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = self.client.get_shell_msg(timeout=self.timeout)
+        return reply["content"]["status"] == "ok", "".join(output)
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    with Kernel("03_the_nalu_learns_multiplication.ipynb") as k:
+        ok, output = k.run(k.source("03-ex2-solution"))  # defines x_square, the training inputs
+        assert ok, output
+        yield k
+
+
+def divider(w_hat, m_hat, g, sequential=False):
+    """An answer to exercise 1: a NALU(1) built and given these weights."""
+    weights = ", ".join(f"np.array({w}, np.float32).reshape(2, 1)" for w in (w_hat, m_hat, g))
+    layer = "keras.Sequential([NALU(1)])" if sequential else "NALU(1)"
+    return f"hand_divider = {layer}\nhand_divider.build((None, 2))\nhand_divider.set_weights([{weights}])"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        divider([20, -20], [20, 20], [-20, -20]),  # the instructor's
+        divider([30, -30], [40, 40], [-1, -1]),
+        divider([20, -20], [20, 20], [-1, -1], sequential=True),
+        divider([10, -10], [18, 18], [-0.5, -2]),
+    ],
+)
+def test_03_ex1_accepts_right_forms(kernel, answer):
+    ok, output = kernel.check("03-ex1", answer)
+    assert ok, output
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (divider([20, 20], [20, 20], [-20, -20]), "W should be [1, -1] exactly"),  # multiplies
+        (divider([-20, 20], [20, 20], [-20, -20]), "W should be [1, -1] exactly"),  # x2 / x1
+        (divider([3, -3], [5, 5], [-20, -20]), "W should be [1, -1] exactly"),  # not saturated
+        (divider([20, -20], [20, 20], [20, 20]), "close the gate"),  # gate open: adds
+        (divider([20, -20], [20, 20], [0, 0]), "close the gate"),  # gate half open
+        ("hand_divider = NALU(1)", "build hand_divider first"),
+        ("hand_divider = keras.layers.Dense(1)", "hand_divider should be a NALU(1)"),
+        ("hand_divider = NALU(1); hand_divider.build((None, 3))", "hand_divider should take 2 inputs"),
+    ],
+)
+def test_03_ex1_rejects_wrong_answers(kernel, answer, message):
+    ok, output = kernel.check("03-ex1", answer)
+    assert not ok and message in output, output
+
+
+def square(inputs: str, train_it: bool = True, model: str = "keras.Sequential([NALU(1)])") -> str:
+    """An answer to exercise 2: ``square_inputs`` returning ``inputs`` and a model trained on it."""
+    answer = f"def square_inputs(x):\n    return {inputs}\n\nsquare_model = {model}\n"
+    if train_it:
+        answer += "train(square_model, square_inputs(x_square), x_square**2, seed=0)\n"
+    else:
+        answer += "square_model.build((None, 2))\n"
+    return answer
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        square("np.hstack([x, x])"),  # the instructor's
+        square("np.concatenate([x, x], axis=1)"),
+        square("np.repeat(x, 2, axis=1)"),
+        square("tf.concat([x, x], axis=1)"),
+        square("np.hstack([x, x]).astype(np.float64)"),
+    ],
+)
+def test_03_ex2_accepts_right_forms(kernel, answer):
+    ok, output = kernel.check("03-ex2", answer)
+    assert ok, output
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (square("x"), "square_model is off by"),  # one input: x^W with W < 1
+        (square("np.hstack([x, x])", train_it=False), "square_model is off by"),  # untrained
+        (square("x**2", model="keras.Sequential([nalu_lib.NAC(1)])"), "not compute the square"),
+        (square("np.hstack([x, x]).ravel()", train_it=False), "one row per row of x"),
+        (square("np.hstack([x, x]).T", train_it=False), "one row per row of x"),
+    ],
+)
+def test_03_ex2_rejects_wrong_answers(kernel, answer, message):
+    ok, output = kernel.check("03-ex2", answer)
+    assert not ok and message in output, output
