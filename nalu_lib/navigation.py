@@ -113,12 +113,14 @@ def _cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def measure(folder: pathlib.Path | str | None = None, only: list[str] | None = None) -> dict:
+def measure(folder: pathlib.Path | str | None = None, only: list[str] | None = None, save: bool = False) -> dict:
     """Run the notebooks of ``folder`` (all, or those whose number is in ``only``) top to bottom,
     each in a fresh kernel as nbval and nbgrader do; write and return the measurement
     (:data:`RUN_TIMES_FILE` in ``folder``; entries of notebooks not run are kept).
 
-    The notebooks themselves are not changed. Each entry holds the notebook's wall time (kernel
+    The notebooks themselves are not changed, unless ``save`` (then each is written back executed,
+    as ``jupyter nbconvert --execute --inplace`` would, so one run gives outputs and times).
+    Each entry holds the notebook's wall time (kernel
     start included), its longest cell and every code cell's seconds.
     """
     import nbformat
@@ -137,6 +139,8 @@ def measure(folder: pathlib.Path | str | None = None, only: list[str] | None = N
         started = time.perf_counter()
         client.execute()
         seconds = time.perf_counter() - started
+        if save:
+            nbformat.write(notebook, path)
         cells = {str(i): round(_cell_seconds(c), 1) for i, c in enumerate(notebook.cells) if c.cell_type == "code"}
         longest = max(cells, key=lambda i: cells[i])
         results[number] = {
@@ -353,13 +357,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only report files that are out of date")
     parser.add_argument("--notebooks", type=pathlib.Path, default=None, help="the notebooks folder")
     parser.add_argument("--only", nargs="*", default=None, help="measure: only these notebook numbers (01 04)")
+    parser.add_argument("--save", action="store_true", help="measure: also save each notebook executed")
     args = parser.parse_args(argv)
     try:
         folder = notebooks_folder(args.notebooks)
     except FileNotFoundError as error:
         parser.error(str(error))
     if args.command == "measure":
-        measure(folder, only=args.only)
+        measure(folder, only=args.only, save=args.save)
         args.check = False
     changed = update(check=args.check, folder=folder)
     for name in changed:
