@@ -3,39 +3,6 @@
 import pytest
 from exercise_kernel import ExerciseKernel
 
-
-class Kernel(ExerciseKernel):
-    """The shared harness, with two fixes to ``run`` (they belong in ``exercise_kernel.py``).
-
-    1. It pairs each request with its own reply. ``start_new_kernel`` may leave extra
-       ``kernel_info`` replies on the shell channel; the shared ``run`` takes the next reply,
-       whichever it is, and then reports every later cell with the status of the one before it,
-       a failing check as passing.
-    2. It sends cells with ``stop_on_error=False``: after a failing check, the harness restores
-       the instructor's solution at once, and ipykernel aborts requests that reach it right
-       after an error.
-    """
-
-    def run(self, code: str) -> tuple[bool, str]:
-        msg_id = self.client.execute(code, stop_on_error=False)
-        output = []
-        while True:
-            msg = self.client.get_iopub_msg(timeout=self.timeout)
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            kind, content = msg["msg_type"], msg["content"]
-            if kind == "stream":
-                output.append(content["text"])
-            elif kind == "error":
-                output.append(f"{content['ename']}: {content['evalue']}")
-            elif kind == "status" and content["execution_state"] == "idle":
-                break
-        reply = self.client.get_shell_msg(timeout=self.timeout)
-        while reply["parent_header"].get("msg_id") != msg_id:
-            reply = self.client.get_shell_msg(timeout=self.timeout)
-        return reply["content"]["status"] == "ok", "".join(output)
-
-
 #: The right model for exercise 1, trained as the instructor's solution does.
 NAC3 = """
 x3 = np.random.default_rng(0).uniform(0, 1000, size=(1000, 3)).astype(np.float32)
@@ -46,7 +13,7 @@ train(nac3, x3, x3.sum(axis=1, keepdims=True), seed=42)
 
 @pytest.fixture(scope="module")
 def kernel():
-    with Kernel("02_the_nac_learns_addition.ipynb") as k:
+    with ExerciseKernel("02_the_nac_learns_addition.ipynb") as k:
         for solution in ("02-ex1-solution", "02-ex2-solution"):  # nac3 and nac_seed0, reused below
             ok, output = k.run(k.source(solution))
             assert ok, output

@@ -4,41 +4,9 @@ import pytest
 from exercise_kernel import ExerciseKernel
 
 
-class Kernel(ExerciseKernel):
-    """The shared harness, with two fixes to ``run`` (they belong in ``exercise_kernel.py``).
-
-    1. It pairs each request with its own reply. ``start_new_kernel`` may leave extra
-       ``kernel_info`` replies on the shell channel; the shared ``run`` takes the next reply,
-       whichever it is, and then reports every later cell with the status of the one before it,
-       a failing check as passing.
-    2. It sends cells with ``stop_on_error=False``: after a failing check, the harness restores
-       the instructor's solution at once, and ipykernel aborts requests that reach it right
-       after an error.
-    """
-
-    def run(self, code: str) -> tuple[bool, str]:
-        msg_id = self.client.execute(code, stop_on_error=False)
-        output = []
-        while True:
-            msg = self.client.get_iopub_msg(timeout=self.timeout)
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            kind, content = msg["msg_type"], msg["content"]
-            if kind == "stream":
-                output.append(content["text"])
-            elif kind == "error":
-                output.append(f"{content['ename']}: {content['evalue']}")
-            elif kind == "status" and content["execution_state"] == "idle":
-                break
-        reply = self.client.get_shell_msg(timeout=self.timeout)
-        while reply["parent_header"].get("msg_id") != msg_id:
-            reply = self.client.get_shell_msg(timeout=self.timeout)
-        return reply["content"]["status"] == "ok", "".join(output)
-
-
 @pytest.fixture(scope="module")
 def kernel():
-    with Kernel("03_the_nalu_learns_multiplication.ipynb") as k:
+    with ExerciseKernel("03_the_nalu_learns_multiplication.ipynb") as k:
         ok, output = k.run(k.source("03-ex2-solution"))  # defines x_square, the training inputs
         assert ok, output
         yield k
