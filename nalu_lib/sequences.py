@@ -59,6 +59,16 @@ class RecurrentTask:
     tests: dict = field(default_factory=dict)
 
 
+def _check_lengths(train_length, test_lengths) -> tuple[int, tuple[int, ...]]:
+    """The training length and the test lengths as ints, or a ValueError naming the bad one."""
+    train_length = check_integer("train_length", train_length, minimum=1)
+    try:
+        test_lengths = tuple(check_integer("test_lengths", n, minimum=1) for n in test_lengths)
+    except TypeError:
+        raise ValueError(f"test_lengths must be a tuple of integers >= 1, got test_lengths={test_lengths!r}") from None
+    return train_length, test_lengths
+
+
 def _op(op, allowed) -> str:
     if op not in allowed:
         raise ValueError(f"op must be one of {', '.join(map(repr, allowed))}; got op={op!r}")
@@ -95,11 +105,7 @@ def recurrent_arithmetic_task(
     Returns a :class:`RecurrentTask`. Notebook 07.
     """
     _op(op, RECURRENT_OPS)
-    train_length = check_integer("train_length", train_length, minimum=1)
-    try:
-        test_lengths = tuple(check_integer("test_lengths", n, minimum=1) for n in test_lengths)
-    except TypeError:
-        raise ValueError(f"test_lengths must be a tuple of integers >= 1, got test_lengths={test_lengths!r}") from None
+    train_length, test_lengths = _check_lengths(train_length, test_lengths)
     n_train = check_integer("n_train", n_train, minimum=1)
     n_test = check_integer("n_test", n_test, minimum=1)
     input_size, subset_size, overlap = check_subsets(input_size, subset_size, overlap)
@@ -211,11 +217,7 @@ def digit_sequences(
     occurs in it (``counts``) and the sum of its digits (``sums``). Every draw uses ``seed``.
     Returns a :class:`DigitSequences`. Notebook 08.
     """
-    train_length = check_integer("train_length", train_length, minimum=1)
-    try:
-        test_lengths = tuple(check_integer("test_lengths", n, minimum=1) for n in test_lengths)
-    except TypeError:
-        raise ValueError(f"test_lengths must be a tuple of integers >= 1, got test_lengths={test_lengths!r}") from None
+    train_length, test_lengths = _check_lengths(train_length, test_lengths)
     n_train = check_integer("n_train", n_train, minimum=1)
     n_test = check_integer("n_test", n_test, minimum=1)
     test_fraction = check_number("test_fraction", test_fraction, positive=True)
