@@ -5,8 +5,8 @@ notebook teaches it. A module per concern, and data flows one way (data -> layer
 -> evaluation -> plots and widgets); no module imports a private name from another:
 
 * :mod:`nalu_lib.checks`: the argument checks every module shares.
-* :mod:`nalu_lib.setup`: loads TensorFlow without its start-up log; version checks and a
-  notebook's first cell.
+* :mod:`nalu_lib.setup`: the kernel's environment (``python -m nalu_lib kernel``), version
+  checks and a notebook's first cell.
 * :mod:`nalu_lib.seeding`: seeds, and initial weights that depend on the seed alone.
 * :mod:`nalu_lib.data`, :mod:`nalu_lib.sequences`: the article's data, the identity task, the
   paper's static task, sequences, handwritten digits and number words.
@@ -26,7 +26,7 @@ notebook teaches it. A module per concern, and data flows one way (data -> layer
   playground, the teacher's course and student versions, navigation lines and run times.
 """
 
-# nalu_lib.setup first: it loads TensorFlow and keeps its start-up log out of notebooks.
+# nalu_lib.setup first: it sets TensorFlow's environment before TensorFlow loads.
 from nalu_lib.setup import check_versions, notebook_setup, seed_everything  # isort: skip
 from nalu_lib.layers import NAC, NALU, NAU, NMU
 from nalu_lib.training import Ensemble, History, train, train_many

@@ -221,9 +221,10 @@ def minibatches(x: np.ndarray, y: np.ndarray, batch_size: int | None, data_seed:
 
 
 def fused_adam(optimizer) -> dict | None:
-    """Adam's hyperparameters when ``optimizer`` is a plain ``keras.optimizers.Adam`` (a constant
-    learning rate, no AMSGrad, weight decay, clipping, EMA, loss scaling or accumulation), else
-    ``None``. For such an optimizer :func:`run_steps` can apply the update itself (``fused``)."""
+    """Adam's hyperparameters when ``optimizer`` is a plain ``keras.optimizers.Adam`` (no AMSGrad,
+    weight decay, clipping, EMA, loss scaling or accumulation), else ``None``; the learning rate
+    is a number or a Keras ``LearningRateSchedule``. For such an optimizer :func:`run_steps` can
+    apply the update itself (``fused``)."""
     if type(optimizer) is not keras.optimizers.Adam or optimizer.amsgrad:
         return None
     extras = (
@@ -236,10 +237,11 @@ def fused_adam(optimizer) -> dict | None:
     )
     if optimizer.use_ema or any(value is not None for value in extras):
         return None
-    if isinstance(optimizer._learning_rate, keras.optimizers.schedules.LearningRateSchedule):
-        return None
+    schedule = optimizer._learning_rate
+    if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+        schedule = float(np.asarray(optimizer.learning_rate))
     return {
-        "learning_rate": float(np.asarray(optimizer.learning_rate)),
+        "learning_rate": schedule,
         "beta_1": float(optimizer.beta_1),
         "beta_2": float(optimizer.beta_2),
         "epsilon": float(optimizer.epsilon),
@@ -354,7 +356,8 @@ def _fused_adam_loop(variables, losses_fn, batch, optimizer, adam: dict, record,
 
     Keras's Adam, written out: ``m += (g - m)(1 - beta_1)``, ``v += (g^2 - v)(1 - beta_2)``,
     ``w -= alpha m / (sqrt(v) + epsilon)`` with ``alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t)``
-    at step ``t`` (counting from 1), then the weight's constraint.
+    at step ``t`` (counting from 1), then the weight's constraint. A learning-rate schedule is
+    called, as Keras does, with the number of steps taken before this one.
     """
     lr, beta_1, beta_2, eps = adam["learning_rate"], adam["beta_1"], adam["beta_2"], adam["epsilon"]
     moments = [tf.Variable(tf.zeros_like(v), trainable=False) for v in variables]
@@ -376,7 +379,8 @@ def _fused_adam_loop(variables, losses_fn, batch, optimizer, adam: dict, record,
                 objective = tf.reduce_sum(total)
             grads = tape.gradient(objective, weights)
             t = t0 + tf.cast(i, tf.float32) + 1.0
-            alpha = lr * tf.sqrt(1.0 - tf.pow(beta_2, t)) / (1.0 - tf.pow(beta_1, t))
+            rate = tf.cast(lr(t - 1.0), tf.float32) if callable(lr) else lr
+            alpha = rate * tf.sqrt(1.0 - tf.pow(beta_2, t)) / (1.0 - tf.pow(beta_1, t))
             new_w, new_m, new_v = [], [], []
             for w, m, v, g, constraint in zip(weights, ms, vs, grads, constraints, strict=True):
                 g = tf.zeros_like(w) if g is None else g

@@ -1,71 +1,40 @@
-"""Seeding and version checks: what a notebook's Setup cell calls (every notebook)."""
+"""Version checks, a notebook's first cell, and the kernel environment (every notebook).
+
+TensorFlow prints start-up notes from C++ while it loads (absl's note on early log messages,
+oneDNN's notice, the CPU-feature notice), each with a time stamp, and Jupyter shows them under
+the running cell: a student would see a different wall of log lines on every run. Two
+environment variables, read by TensorFlow when it loads, keep them out:
+
+* ``TF_CPP_MIN_LOG_LEVEL=2``: only errors from TensorFlow's C++ log;
+* ``TF_ENABLE_ONEDNN_OPTS=0``: TensorFlow's own CPU kernels instead of oneDNN's, whose notice
+  TensorFlow 2.21 prints whatever the log level, and whose results depend on the CPU's
+  instruction set (the series' numbers are the same on every machine without it).
+
+They belong to the kernel's environment, set before any import, so the order of a notebook's
+imports does not matter: Binder's kernel gets them from ``python -m nalu_lib kernel``
+(``binder/postBuild``), a local install from the README's install command, the tests from
+``tests/conftest.py``. Importing nalu_lib also sets them if they are unset and TensorFlow has
+not loaded yet, for scripts and benchmarks; it never touches the process's error output.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
 import sys
-import tempfile
 
-#: What TensorFlow prints to file descriptor 2 while it loads, before its logging is set up:
-#: absl's note on early log messages, INFO lines such as oneDNN's notice (``I0000 ...``), and
-#: the continuation line of the CPU-feature notice.
-_START_UP_LINE = re.compile(
-    r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
-    r"|I\d{4} [\d:.]+ +\d+ [\w.]+:\d+\] .*"
-    r"|To enable the following instructions: .*)$"
-)
+#: The environment every kernel of the series runs in (see the module's docstring).
+KERNEL_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
 
+if "tensorflow" not in sys.modules:
+    for _name, _value in KERNEL_ENV.items():
+        os.environ.setdefault(_name, _value)
 
-@contextlib.contextmanager
-def _start_up_log_filtered():
-    """Catch what native code writes to file descriptor 2 in this block, then pass on all but
-    TensorFlow's start-up notes; if the block fails, pass on everything.
+import keras  # noqa: E402  (after the environment is set)
+import tensorflow as tf  # noqa: E402
 
-    TensorFlow 2.21 writes its oneDNN notice from C++ while it loads, before its log level
-    (``TF_CPP_MIN_LOG_LEVEL``) applies, each line with a time stamp: Jupyter shows such writes
-    under the running cell, so a student would see a different wall of log lines on every run.
-    Descriptor 2 is restored when the block ends, so later native warnings and errors reach
-    the notebook as usual, and an import that fails shows its full output.
-    """
-    try:
-        sys.stderr.flush()
-    except (AttributeError, ValueError):
-        pass
-    with tempfile.TemporaryFile() as captured:
-        saved = os.dup(2)
-        os.dup2(captured.fileno(), 2)
-        failed = True
-        try:
-            yield
-            failed = False
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            captured.seek(0)
-            lines = captured.read().decode(errors="replace").splitlines(keepends=True)
-            kept = lines if failed else [line for line in lines if not _START_UP_LINE.match(line.rstrip("\n"))]
-            if kept:
-                os.write(2, "".join(kept).encode())
+from nalu_lib.seeding import seed_everything  # noqa: E402
 
-
-# INFO and WARNING lines TensorFlow logs after start-up (XLA's "service initialized" and
-# "Compiled cluster" notes on the first compilation) are filtered by its log level, which it
-# reads once, when it loads; a value set before that (here or in the environment) wins.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-if "tensorflow" in sys.modules:
-    import keras
-    import tensorflow as tf
-else:
-    with _start_up_log_filtered():
-        import keras
-        import tensorflow as tf
-
-
-from nalu_lib.seeding import seed_everything  # noqa: E402  (after TensorFlow has loaded quietly)
-
-__all__ = ["check_versions", "notebook_setup", "seed_everything"]
+__all__ = ["KERNEL_ENV", "check_versions", "install_kernel", "notebook_setup", "seed_everything"]
 
 #: Oldest versions the series is tested with.
 MINIMUM_VERSIONS = {"tensorflow": "2.16", "keras": "3.0"}
@@ -107,3 +76,16 @@ def notebook_setup(seed: int = 42) -> str:
     message = check_versions()
     plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3, "figure.autolayout": True})
     return f"{message} Seed: {seed}."
+
+
+def install_kernel(prefix: str | None = None, name: str = "python3") -> str:
+    """Install this Python's Jupyter kernel with :data:`KERNEL_ENV` in its environment.
+
+    Installs into ``prefix`` (default: this environment, ``sys.prefix``), replacing the
+    default ``python3`` kernel there, so JupyterLab's notebooks run in it without choosing a
+    kernel. Returns the kernel's folder. Run as ``python -m nalu_lib kernel``.
+    """
+    from ipykernel.kernelspec import install
+
+    return install(kernel_name=name, prefix=sys.prefix if prefix is None else prefix, env=dict(KERNEL_ENV))
+

@@ -34,6 +34,7 @@ import tensorflow as tf
 
 from nalu_lib.checks import check_integer, check_number, check_seeds
 from nalu_lib.ensemble import Ensemble, train_many
+from nalu_lib.evaluation import format_table, success_rate
 from nalu_lib.layers import NAC, NALU, NAU, NMU, nac_weight
 
 __all__ = [
@@ -552,8 +553,6 @@ def summarize(rows: list[dict]) -> dict:
     Wilson 95% interval, the median solved-at step and sparsity error of the successful seeds,
     steps run, wall seconds, CPU-hours, time per step, seeds, why it stopped, and whether our
     interval overlaps the published one. Printed by the benchmark, plotted in notebooks 04 and 05."""
-    from nalu_lib.evaluation import success_rate
-
     cell = rows[0]["cell"]
     success = np.array([r["success"] for r in rows], dtype=bool)
     rate, low, high = success_rate(success)
@@ -594,3 +593,62 @@ def load_results(path: str | pathlib.Path | None = None) -> dict[str, list[dict]
                 row[key] = float(row[key])
             cells.setdefault(row["cell"], []).append(row)
     return cells
+
+
+def side_by_side(live: dict[str, tuple] | None = None, cells: list[str] | None = None, path=None) -> list[dict]:
+    """Each cell three ways: published, ours at their full protocol, ours in a notebook's short run.
+
+    ``live`` maps a cell's name (``"NMU:mul"``) to the ``(rate, low, high)`` of a notebook's
+    own short run; ``cells`` picks and orders the cells (default: those of ``live``, else every
+    cell in the results). The full-protocol figures come from the committed results CSV
+    (:func:`load_results`, or ``path``), shipped inside the package. Returns one dict per
+    cell: ``label``, the three ``(rate, low, high)`` triples ``published``, ``full`` and
+    ``live`` (``None`` where missing), and ``summary``, the full run's :func:`summarize`.
+    Plot with :func:`nalu_lib.plots.protocol_success_rates`, print with
+    :func:`format_side_by_side` (notebooks 04 and 05).
+    """
+    live = dict(live or {})
+    results = load_results(path)
+    names = list(cells) if cells is not None else (list(live) if live else [c for c in CELLS if c in results])
+    unknown = [name for name in [*names, *live] if name not in CELLS]
+    if unknown:
+        raise ValueError(f"cells must be among {', '.join(CELLS)}, got {', '.join(map(repr, unknown))}")
+    rows = []
+    for name in names:
+        summary = summarize(results[name]) if name in results else None
+        rows.append(
+            {
+                "cell": name,
+                "label": name.replace(":", " "),
+                "published": PUBLISHED[name][:3],
+                "full": None if summary is None else (summary["rate"], summary["low"], summary["high"]),
+                "live": None if live.get(name) is None else tuple(float(v) for v in live[name]),
+                "summary": summary,
+            }
+        )
+    return rows
+
+
+def format_side_by_side(rows: list[dict]) -> str:
+    """:func:`side_by_side`'s rows as a table: success rates with their 95% intervals, the
+    median solved-at step, and what the full-protocol run cost (notebooks 04 and 05)."""
+
+    def rate(triple):
+        return "-" if triple is None else f"{triple[0]:.0%} ({triple[1]:.0%}-{triple[2]:.0%})"
+
+    def solved(value):
+        return "-" if value is None else f"{value:.1e}"
+
+    full = [row["summary"] or {} for row in rows]
+    return format_table(
+        {
+            "cell": [row["cell"] for row in rows],
+            "published": [rate(row["published"]) for row in rows],
+            "full protocol": [rate(row["full"]) for row in rows],
+            "short run": [rate(row["live"]) for row in rows],
+            "solved at, published": [solved(PUBLISHED[row["cell"]][3]) for row in rows],
+            "ours": [solved(f.get("solved")) for f in full],
+            "steps run": ["-" if not f else f"{f['steps']:.2e}" for f in full],
+            "CPU-hours": ["-" if not f else f"{f['cpu_hours']:.2f}" for f in full],
+        }
+    )

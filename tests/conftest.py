@@ -1,8 +1,15 @@
-"""Shared test set-up: seed and one thread, as the notebooks do."""
+"""Shared test set-up: the series' kernel environment, and a seed, as the notebooks have."""
+
+import os
 
 import pytest
 
 import nalu_lib
+from nalu_lib.setup import KERNEL_ENV
+
+# nbval (--nbval-current-env) and the exercise tests start their kernels from this process:
+# they run in the environment Binder's and the README's kernel have (python -m nalu_lib kernel).
+os.environ.update(KERNEL_ENV)
 
 
 @pytest.fixture(autouse=True)

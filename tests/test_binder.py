@@ -32,7 +32,7 @@ BINDER_REQUIREMENTS = BINDER / "requirements.txt"
 ROOT_REQUIREMENTS = ROOT / "requirements.txt"
 DEV_REQUIREMENTS = ROOT / "requirements-dev.txt"
 #: What only contributors, CI and teachers need: never in a student's Binder image.
-DEV_ONLY = ("pytest", "nbval", "ruff", "playwright", "nbgrader")
+DEV_ONLY = ("pytest", "pytest-xdist", "nbval", "ruff", "playwright", "nbgrader")
 POST_BUILD = BINDER / "postBuild"
 
 # Binder's image user; repo2docker otherwise uses the caller's uid (0 under CI as root).

@@ -1,20 +1,28 @@
-"""nalu_lib.setup: importing nalu_lib in a Jupyter kernel keeps TensorFlow's start-up log out of
-the notebook but leaves file descriptor 2 working; seeding and seeded model building."""
+"""nalu_lib.setup: the series' kernel keeps TensorFlow's start-up log out of a notebook whatever
+the order of its imports, and leaves file descriptor 2 working; seeding and seeded models."""
+
+import json
+import pathlib
 
 import keras
 import nbformat
 import numpy as np
 import pytest
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
 import nalu_lib
 from nalu_lib import NAC, seeding
+from nalu_lib.setup import KERNEL_ENV, install_kernel
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-def _run(*sources: str) -> list[str]:
-    """Execute code cells in a fresh kernel of this environment; each cell's text output."""
+def _run(km: KernelManager, *sources: str) -> list[str]:
+    """Execute code cells in a fresh kernel of ``km``; each cell's text output."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src) for src in sources])
-    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    NotebookClient(nb, km=km, timeout=120).execute()
     texts = []
     for cell in nb.cells:
         parts = [o.get("text", "") for o in cell.outputs if o.output_type == "stream"]
@@ -23,18 +31,50 @@ def _run(*sources: str) -> list[str]:
     return texts
 
 
-def test_import_keeps_the_start_up_log_out_and_native_stderr_working(monkeypatch):
+def test_install_kernel_writes_the_environment_into_the_kernel_spec(tmp_path):
+    folder = pathlib.Path(install_kernel(prefix=str(tmp_path)))
+    spec = json.loads((folder / "kernel.json").read_text())
+    assert folder == tmp_path / "share" / "jupyter" / "kernels" / "python3"
+    assert spec["env"] == KERNEL_ENV == {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
+    # Binder's image and the README's install command both install it
+    assert "\npython -m nalu_lib kernel\n" in (ROOT / "binder" / "postBuild").read_text()
+    assert ".venv/bin/python -m nalu_lib kernel && .venv/bin/jupyter lab" in (ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("order", ["keras first", "nalu_lib first"])
+def test_the_series_kernel_keeps_the_start_up_log_out_in_any_import_order(tmp_path, monkeypatch, order):
     # ipykernel forwards what native code writes to descriptors 1 and 2 to the notebook, as in
-    # JupyterLab, except under pytest (it checks PYTEST_CURRENT_TEST): a student's kernel here
+    # JupyterLab, except under pytest (it checks PYTEST_CURRENT_TEST): a student's kernel here.
+    # The settings come from the installed kernel spec alone, not from this process.
     monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
-    setup_cell, write_cell, xla_cell = _run(
-        "import nalu_lib",
-        "import os\nos.write(2, b'native stderr reaches the notebook\\n')\nos.environ['TF_CPP_MIN_LOG_LEVEL']",
+    for name in KERNEL_ENV:
+        monkeypatch.delenv(name, raising=False)
+    install_kernel(prefix=str(tmp_path))
+    specs = KernelSpecManager(kernel_dirs=[str(tmp_path / "share" / "jupyter" / "kernels")])
+    km = KernelManager(kernel_spec_manager=specs, kernel_name="python3")
+    imports = ["import keras\nimport tensorflow as tf", "import nalu_lib"]
+    if order == "nalu_lib first":
+        imports.reverse()
+    first, second, write_cell, xla_cell = _run(
+        km,
+        *imports,
+        "import os\nos.write(2, b'native stderr reaches the notebook\\n')\nos.environ['TF_ENABLE_ONEDNN_OPTS']",
         "import tensorflow as tf\ntf.function(lambda x: 2 * x, jit_compile=True)(tf.constant(1.0)).numpy()",
     )
-    assert setup_cell == ""  # no oneDNN notice, no absl warning
-    assert "native stderr reaches the notebook" in write_cell and "'2'" in write_cell
+    assert first == second == ""  # no oneDNN notice, no absl warning, no CPU-feature notice
+    assert "native stderr reaches the notebook" in write_cell and "'0'" in write_cell
     assert xla_cell.strip() == "np.float32(2.0)"  # XLA's first compilation logs nothing
+
+
+def test_without_the_kernel_settings_tensorflow_would_log(tmp_path, monkeypatch):
+    # the check above can fail: a kernel without the settings shows TensorFlow's start-up notes
+    monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
+    for name in KERNEL_ENV:
+        monkeypatch.delenv(name, raising=False)
+    km = KernelManager(kernel_name="python3")
+    km.kernel_spec.env = {}
+    (log,) = _run(km, "import keras")
+    assert "oneDNN" in log
 
 
 def test_seeded_model_depends_on_the_seed_alone():

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from nalu_lib import NAC, NALU, train, train_many
+from nalu_lib import NAC, NALU, loop, train, train_many
 from nalu_lib.data import article_extrapolation_set, article_task, random_pairs
 from nalu_lib.evaluation import max_relative_error, predict
 
@@ -236,14 +236,21 @@ def test_train_rejects_a_negative_seed():
         train(keras.Sequential([NAC(1)]), GOOD_X, GOOD_Y, steps=5, seed=-1)
 
 
-def test_fused_adam_is_kerass_adam():
-    # train_many applies a plain Adam itself; a subclass goes through Keras's own update
+@pytest.mark.parametrize("schedule", [False, True])
+def test_fused_adam_is_kerass_adam(schedule):
+    # train_many applies a plain Adam itself, with a constant learning rate or a schedule (as
+    # benchmark.run's linear decay); a subclass goes through Keras's own update
     class KerasAdam(keras.optimizers.Adam):
         pass
 
+    def rate():
+        return keras.optimizers.schedules.PolynomialDecay(0.05, 200, 1e-4) if schedule else 0.01
+
+    assert loop.fused_adam(keras.optimizers.Adam(rate())) is not None
+    assert loop.fused_adam(KerasAdam(rate())) is None
     x, y = random_pairs("add", n=64, seed=2)
     runs = [
-        train_many(lambda: keras.Sequential([NAC(2), NAC(1)]), x, y, seeds=3, steps=200, optimizer=opt(0.01))
+        train_many(lambda: keras.Sequential([NAC(2), NAC(1)]), x, y, seeds=3, steps=200, optimizer=opt(rate()))
         for opt in (keras.optimizers.Adam, KerasAdam)
     ]
     np.testing.assert_allclose(runs[0].history.loss, runs[1].history.loss, rtol=1e-5, atol=1e-7)
