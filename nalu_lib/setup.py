@@ -7,8 +7,8 @@ environment variables, read by TensorFlow when it loads, keep them out:
 
 * ``TF_CPP_MIN_LOG_LEVEL=2``: only errors from TensorFlow's C++ log;
 * ``TF_ENABLE_ONEDNN_OPTS=0``: TensorFlow's own CPU kernels instead of oneDNN's, whose notice
-  TensorFlow 2.21 prints whatever the log level, and whose results depend on the CPU's
-  instruction set (the series' numbers are the same on every machine without it).
+  ("you may see slightly different numerical results") TensorFlow 2.21 prints whatever the
+  log level. The notebooks' committed outputs are computed this way.
 
 They belong to the kernel's environment, set before any import, so the order of a notebook's
 imports does not matter: Binder's kernel gets them from ``python -m nalu_lib kernel``

@@ -97,12 +97,38 @@ def test_benchmark_writes_resumes_and_redoes(tmp_path, capsys):
     assert [r["steps_run"] for r in loaded["NMU:mul"]] == [2000, 2000]
 
 
-def test_committed_results_hold_100_seeds_per_cell():
+def test_committed_results_hold_every_cell_at_100_seeds():
     results = static_task.load_results()
-    assert results, "the committed results CSV is missing"
+    assert sorted(results) == sorted(static_task.CELLS), "the committed CSV should hold every cell"
     for cell, rows in results.items():
-        assert cell in static_task.CELLS
         assert sorted(r["seed"] for r in rows) == list(range(100)), cell
+        assert len({(r["steps_run"], r["stop_reason"]) for r in rows}) == 1, f"{cell}: one run per cell"
+
+
+def test_side_by_side_reads_the_results_and_refuses_unknown_cells(tmp_path):
+    out = tmp_path / "table.csv"
+    rows = [
+        {**{column: 0 for column in static_task.CSV_COLUMNS}, "cell": "NMU:mul", "model": "NMU", "op": "mul",
+         "seed": seed, "success": int(seed < 3), "solved_at": 1000 * (seed + 1) if seed < 3 else -1,
+         "stop_reason": "test", "steps_run": 5000}
+        for seed in range(4)
+    ]
+    with out.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=static_task.CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    table = static_task.side_by_side({"NMU:mul": (0.5, 0.1, 0.9), "NAU:add": (1, 0.8, 1)}, path=out)
+    assert [row["cell"] for row in table] == ["NMU:mul", "NAU:add"]
+    nmu, nau = table
+    assert nmu["published"] == (0.98, 0.93, 0.99) and nmu["live"] == (0.5, 0.1, 0.9)
+    assert nmu["full"][0] == 0.75 and nmu["summary"]["solved"] == 2000 and nmu["summary"]["steps"] == 5000
+    assert nau["full"] is None and nau["summary"] is None  # not in this CSV
+    text = static_task.format_side_by_side(table)
+    assert "75% (" in text and "50% (10%-90%)" in text and "2.0e+03" in text
+    with pytest.raises(ValueError, match="cells"):
+        static_task.side_by_side({"NMU:div": (0, 0, 1)}, path=out)
+    with pytest.raises(ValueError, match="cells"):
+        static_task.side_by_side(cells=["nmu"], path=out)
 
 
 def test_protocol_figure_draws_each_given_mark():
