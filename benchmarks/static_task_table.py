@@ -14,6 +14,14 @@ has ended, every seed a success under model selection (its step with the lowest 
 so far extrapolates below the threshold) at each of the last 100 evaluations (10^5 steps). It also stops at
 ``--time-limit`` seconds (default 1800), and says so in its row.
 
+``--per-seed-inputs`` gives every seed its own stream of training inputs, as in their runs,
+instead of one stream shared by the seeds of a cell (about ten times slower);
+``benchmarks/results/static_task_per_seed_inputs.csv`` holds the NAU's addition run that way,
+which shows that the shared stream does not change the outcome:
+
+    python benchmarks/static_task_table.py --cells NAU:add --per-seed-inputs \\
+        --out benchmarks/results/static_task_per_seed_inputs.csv
+
 Prints, per cell, our row beside the published one: success rate with its Wilson 95% interval,
 median solved-at step, median sparsity error, steps run, wall seconds and CPU-hours, and the
 training step's time beside a matrix-product floor measured in the same run; the last line is
