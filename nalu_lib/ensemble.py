@@ -330,7 +330,7 @@ def train_many(
         _template=template,
         _variables=variables,
         _sample=sample,
-        _forward=tf.function(forward),
+        _forward=tf.function(forward, autograph=False),
     )
 
     def on_chunk(done: int, losses: np.ndarray):

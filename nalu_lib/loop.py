@@ -336,7 +336,7 @@ def _keras_optimizer_loop(variables, losses_fn, batch, optimizer, record, jit_co
         return tf.cast(data_loss, tf.float32)
 
     # ``count`` is a Python int, so each chunk length is traced once.
-    @tf.function(jit_compile=jit_compile)
+    @tf.function(jit_compile=jit_compile, autograph=False)
     def run(start, count):
         if record == "last":
             last = one_step(start)
@@ -365,7 +365,7 @@ def _fused_adam_loop(variables, losses_fn, batch, optimizer, adam: dict, record,
     constraints = [getattr(v, "constraint", None) for v in variables]
     n = len(variables)
 
-    @tf.function(jit_compile=jit_compile)
+    @tf.function(jit_compile=jit_compile, autograph=False)
     def run(start, count):
         t0 = tf.cast(optimizer.iterations, tf.float32)
 
