@@ -336,7 +336,7 @@ def _keras_optimizer_loop(variables, losses_fn, batch, optimizer, record, jit_co
         return tf.cast(data_loss, tf.float32)
 
     # ``count`` is a Python int, so each chunk length is traced once.
-    @tf.function(jit_compile=jit_compile, autograph=False)
+    @tf.function(jit_compile=jit_compile)
     def run(start, count):
         if record == "last":
             last = one_step(start)
