@@ -13,7 +13,7 @@ def kernel():
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        ('best_sqrt = "MLP (ReLU6)"', "not the lowest median"),
+        ('best_sqrt = "Linear"', "not the lowest median"),  # a close second in this run
         ('best_sqrt = "NAC"', "not the lowest median"),
         ("best_sqrt = sqrt_cells", "model name"),
     ],
@@ -24,7 +24,7 @@ def test_04_ex1_rejects_wrong_answers(kernel, answer, message):
 
 
 def test_04_ex1_accepts_the_right_name(kernel):
-    ok, output = kernel.check("04-ex1", 'best_sqrt = "Linear"')
+    ok, output = kernel.check("04-ex1", 'best_sqrt = "MLP (ReLU6)"')
     assert ok, output
 
 
