@@ -15,7 +15,7 @@ so far extrapolates below the threshold) at each of the last 100 evaluations (10
 ``--time-limit`` seconds (default 1800), and says so in its row.
 
 ``--per-seed-inputs`` gives every seed its own stream of training inputs, as in their runs,
-instead of one stream shared by the seeds of a cell (about ten times slower);
+instead of one stream shared by the seeds of a cell (about thirty times slower);
 ``benchmarks/results/static_task_per_seed_inputs.csv`` holds the NAU's addition run that way,
 which shows that the shared stream does not change the outcome:
 

@@ -88,4 +88,3 @@ def install_kernel(prefix: str | None = None, name: str = "python3") -> str:
     from ipykernel.kernelspec import install
 
     return install(kernel_name=name, prefix=sys.prefix if prefix is None else prefix, env=dict(KERNEL_ENV))
-

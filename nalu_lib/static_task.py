@@ -59,10 +59,12 @@ __all__ = [
     "CellResult",
     "StaticTaskStream",
     "evaluation_sets",
+    "format_side_by_side",
     "load_results",
     "nac_init_limit",
     "published_threshold",
     "run_cell",
+    "side_by_side",
     "subset_offset",
     "summarize",
 ]
