@@ -11,8 +11,18 @@ a long table can be run a cell at a time, in as many sessions as it takes.
 
 A cell stops before 5 million steps once its outcome is settled: after the regulariser's ramp
 has ended, every seed a success under model selection (its step with the lowest validation error
-so far extrapolates below the threshold) at each of the last 100 evaluations (10^5 steps). It also stops at
-``--time-limit`` seconds (default 1800), and says so in its row.
+so far extrapolates below the threshold) at each of the last 100 evaluations (10^5 steps).
+
+A cell runs in parts of at most ``--time-limit`` seconds (default 1800, 30 minutes). A part that
+reaches the limit writes its row as it stands (the stop reason says which part) and saves a
+checkpoint in ``--checkpoints`` (weights, Adam's state, the evaluations so far); the next run
+that names the cell continues from it, and the parts together are the uninterrupted run. The
+NALU's cells, about three times the work per step of the others, take several parts:
+
+    python benchmarks/static_task_table.py --cells NALU:add,NALU:sub   # once per part
+
+``--speed STEPS`` only times the step: every named cell for ``STEPS`` steps, side by side with
+the matrix-product floor, measured in the same run, and writes nothing.
 
 ``--per-seed-inputs`` gives every seed its own stream of training inputs, as in their runs,
 instead of one stream shared by the seeds of a cell (about thirty times slower);
@@ -31,7 +41,9 @@ training step's time beside a matrix-product floor measured in the same run; the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import fcntl
 import os
 import pathlib
 import sys
@@ -44,6 +56,9 @@ import numpy as np
 
 import nalu_lib
 from nalu_lib import static_task
+
+#: Where unfinished cells wait for their next part.
+CHECKPOINTS = pathlib.Path(__file__).parent / "checkpoints"
 
 
 def matmul_floor_us(seeds: int) -> float:
@@ -63,6 +78,24 @@ def matmul_floor_us(seeds: int) -> float:
     return 1e6 * best
 
 
+def checkpoint_name(cell: str, per_seed_inputs: bool = False) -> str:
+    """The checkpoint file of an unfinished cell: ``NAC+:sub`` -> ``NACplus_sub.npz``."""
+    stem = cell.replace("+", "plus").replace(":", "_")
+    return f"{stem}{'_per_seed_inputs' if per_seed_inputs else ''}.npz"
+
+
+def speed(cells: list[str], seeds: int, steps: int, floor: float) -> int:
+    """Time ``steps`` steps of each cell beside the floor measured in the same run."""
+    for name in cells:
+        result = static_task.run_cell(name, seeds, max_steps=steps, n_eval=1000)
+        print(
+            f"{name:<11} {result.us_per_step:6.0f} us/step for {seeds} seeds vs floor {floor:.0f} us "
+            f"({result.us_per_step / floor:.1f}x)",
+            flush=True,
+        )
+    return 0
+
+
 def _fmt(value, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
@@ -78,6 +111,19 @@ def cell_line(name: str, ours: dict, floor_us: float) -> str:
         f"({ours['us_per_step'] / floor_us:.1f}x) | {ours['seeds']} seeds, {ours['reason']}"
         f"{'' if ours['inside'] else ' | OUTSIDE the published interval'}"
     )
+
+
+@contextlib.contextmanager
+def _locked(path: pathlib.Path):
+    """Hold an exclusive lock on ``path`` + ``.lock``: cells run in parallel processes each
+    rewrite the CSV, one at a time."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def write_rows(path: pathlib.Path, keep: dict[str, list[dict]], new_rows: list[dict]) -> None:
@@ -103,6 +149,10 @@ def main(argv=None) -> int:
     parser.add_argument("--max-steps", type=int, default=static_task.MAX_STEPS, help="steps at most (default 5e6)")
     parser.add_argument("--time-limit", type=float, default=1800.0, help="seconds per cell at most (default 1800)")
     parser.add_argument("--per-seed-inputs", action="store_true", help="a separate input stream per seed, as theirs")
+    parser.add_argument(
+        "--checkpoints", default=str(CHECKPOINTS), help="where unfinished cells wait (default benchmarks/checkpoints)"
+    )
+    parser.add_argument("--speed", type=int, default=0, metavar="STEPS", help="only time STEPS steps of each cell")
     args = parser.parse_args(argv)
     cells = [c.strip() for c in args.cells.split(",") if c.strip()]
     unknown = [c for c in cells if c not in static_task.CELLS]
@@ -118,14 +168,22 @@ def main(argv=None) -> int:
         ours, theirs = static_task.published_threshold(op), static_task.PUBLISHED_THRESHOLDS[op]
         print(f"threshold {op}: {ours:.4g} (published {theirs:.4g}, {abs(ours / theirs - 1):.2%} apart)", flush=True)
 
+    if args.speed:
+        return speed(cells, args.seeds, args.speed, floor)
+
     out = pathlib.Path(args.out)
     inside = 0
     for name in cells:
         existing = static_task.load_results(out)
-        if name in existing and name not in redo:
+        checkpoint = pathlib.Path(args.checkpoints) / checkpoint_name(name, args.per_seed_inputs)
+        if name in redo:
+            checkpoint.unlink(missing_ok=True)
+        if name in existing and name not in redo and not checkpoint.exists():
             rows = existing[name]
             print(f"(from {out.name}) ", end="")
         else:
+            if checkpoint.exists():
+                print(f"{name}: continuing from {checkpoint}", flush=True)
             result = static_task.run_cell(
                 name,
                 args.seeds,
@@ -133,10 +191,13 @@ def main(argv=None) -> int:
                 time_limit=args.time_limit,
                 per_seed_inputs=args.per_seed_inputs,
                 report=lambda line: print(line, flush=True),
+                checkpoint=checkpoint,
             )
-            existing.pop(name, None)
-            write_rows(out, existing, static_task.result_rows(result, args.per_seed_inputs))
-            rows = static_task.load_results(out)[name]
+            with _locked(out):  # another process may have written its cell meanwhile
+                existing = static_task.load_results(out)
+                existing.pop(name, None)
+                write_rows(out, existing, static_task.result_rows(result, args.per_seed_inputs))
+                rows = static_task.load_results(out)[name]
         ours = static_task.summarize(rows)
         inside += ours["inside"]
         print(cell_line(name, ours, floor), flush=True)

@@ -46,6 +46,7 @@ class Ensemble:
         history: Loss per recorded step and seed, shape ``(n, n_seeds)``, and the wall time.
         initial_weights: The stacked weights before training, one array per weight.
         models: One Keras model per seed, holding its trained weights (built when first used).
+        optimizer: The optimizer, holding Adam's state after the last step.
     """
 
     seeds: list[int]
@@ -55,6 +56,15 @@ class Ensemble:
     _variables: list = field(repr=False)
     _sample: np.ndarray = field(repr=False)
     _forward: Callable = field(repr=False)
+    optimizer: keras.optimizers.Optimizer | None = field(default=None, repr=False)
+
+    def state(self) -> dict:
+        """What :func:`train_many` needs to continue this run where it stopped (its ``resume``):
+        ``{"step": steps run, "weights": [stacked arrays], "optimizer": {name: array}}``, plain
+        numpy arrays that ``np.savez`` can save. The continued run is the uninterrupted one."""
+        store: dict[str, np.ndarray] = {}
+        self.optimizer.save_own_variables(store)
+        return {"step": self.history.steps_run, "weights": self.weights, "optimizer": store}
 
     @functools.cached_property
     def models(self) -> list[keras.Model]:
@@ -262,6 +272,33 @@ def _ensemble_losses(forward: Callable, layers: list, loss_fn: Callable) -> Call
     return losses_fn
 
 
+def _check_resume(resume: dict, initial_weights: list[np.ndarray], steps: int) -> int:
+    """The first step of a resumed run, after checking that ``resume`` fits this run."""
+    if not isinstance(resume, dict) or not {"step", "weights", "optimizer"} <= set(resume):
+        raise ValueError("resume must be an Ensemble.state() dict with 'step', 'weights' and 'optimizer'")
+    first_step = check_integer("resume['step']", int(resume["step"]), minimum=0)
+    if first_step >= steps:
+        raise ValueError(f"resume['step'] must be below steps={steps}, got {first_step}: nothing is left to run")
+    shapes = [np.shape(w) for w in resume["weights"]]
+    expected = [w.shape for w in initial_weights]
+    if shapes != expected:
+        raise ValueError(f"resume['weights'] must have the shapes {expected} of this model and seeds, got {shapes}")
+    return first_step
+
+
+def _load_optimizer(optimizer: keras.optimizers.Optimizer, store: dict) -> None:
+    """Restore a saved optimizer state, or a ValueError if it does not fit (Keras only warns)."""
+    if len(store) != len(optimizer.variables):
+        raise ValueError(
+            f"resume['optimizer'] holds {len(store)} variables, but this optimizer has {len(optimizer.variables)}: "
+            "resume with an optimizer of the same kind"
+        )
+    for i, variable in enumerate(optimizer.variables):
+        if tuple(np.shape(store[str(i)])) != tuple(variable.shape):
+            raise ValueError(f"resume['optimizer'][{i!r}] has shape {np.shape(store[str(i)])}, not {variable.shape}")
+    optimizer.load_own_variables(store)
+
+
 def train_many(
     build_model: Callable[[], keras.Model],
     x,
@@ -280,6 +317,7 @@ def train_many(
     every: int | None = None,
     record: str = "all",
     jit_compile: bool | str = "auto",
+    resume: dict | None = None,
 ) -> Ensemble:
     """Train one model per seed, all at once in one compiled graph, and return an :class:`Ensemble`.
 
@@ -307,6 +345,9 @@ def train_many(
         every: Steps per chunk (default: about 50 chunks with a progress bar or callback).
         record: ``"all"`` keeps every step's loss; ``"last"`` only each chunk's last, for runs
             of millions of steps.
+        resume: An earlier run's :meth:`Ensemble.state`, to continue it from its last step to
+            ``steps`` with the same seeds, model, data and a new optimizer of the same kind:
+            a run of millions of steps in parts (``benchmarks/static_task_table.py``).
 
     A seed whose loss becomes NaN does not stop the others: see :attr:`Ensemble.diverged`.
     """
@@ -320,7 +361,10 @@ def train_many(
     template = _template(build_model, sample, seeds[0], y_width)
     layers = [layer for layer in template.layers if not isinstance(layer, keras.layers.InputLayer)]
     initial_weights = _initial_weights(template, layers, seeds)
-    grouped = _stacked_variables(layers, initial_weights)
+    first_step = 0
+    if resume is not None:
+        first_step = _check_resume(resume, initial_weights, steps)
+    grouped = _stacked_variables(layers, initial_weights if resume is None else resume["weights"])
     forward = _ensemble_forward(layers, grouped)
     variables = [v for layer_variables in grouped for v in layer_variables]
     ensemble = Ensemble(
@@ -331,7 +375,11 @@ def train_many(
         _variables=variables,
         _sample=sample,
         _forward=tf.function(forward, autograph=False),
+        optimizer=optimizer,
     )
+    if resume is not None:
+        optimizer.build(variables)
+        _load_optimizer(optimizer, resume["optimizer"])
 
     def on_chunk(done: int, losses: np.ndarray):
         stop = callback(done, losses) if callback is not None else None
@@ -353,6 +401,7 @@ def train_many(
         jit_compile=jit_compile,
         fused=True,
         description=f"training {len(seeds)} seeds",
+        first_step=first_step,
     )
     ensemble.history = History(
         loss=loss_history, seconds=time.perf_counter() - start, chunk_seconds=chunk_seconds, steps=steps_done

@@ -262,6 +262,7 @@ def run_steps(
     jit_compile: bool | str = "auto",
     fused: bool = False,
     description: str = "training",
+    first_step: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Run up to ``steps`` optimizer steps on ``losses_fn(weights, x, y, step) -> (data_loss,
     total_loss)``, where ``weights`` are the current values of ``variables``.
@@ -276,12 +277,20 @@ def run_steps(
     are carried through the compiled loop as values and written back to the variables after
     each chunk: the same update as Keras's Adam (and each variable's ``constraint`` after it),
     at about a third of the cost per step for small models (``losses_fn`` must then compute
-    from ``weights``, not from the variables). Keras's optimizer is used otherwise.
+    from ``weights``, not from the variables). Keras's optimizer is used otherwise. Either way
+    Adam's state lives in the optimizer's own variables (``optimizer.variables``), so
+    ``optimizer.save_own_variables`` and ``load_own_variables`` save and restore it.
+
+    ``first_step`` continues an earlier run: steps ``first_step`` to ``steps - 1`` run, with the
+    data of those steps; restore the variables and the optimizer's state first.
 
     Returns the recorded data losses, shape ``(n,) + data_loss.shape``, their step numbers, and
     the wall time of each graph call.
     """
     steps = check_integer("steps", steps, minimum=1)
+    first_step = check_integer("first_step", first_step, minimum=0)
+    if first_step >= steps:
+        raise ValueError(f"first_step must be below steps={steps}, got first_step={first_step}")
     if record not in ("all", "last"):
         raise ValueError(f"record must be 'all' or 'last', got record={record!r}")
     if jit_compile == "auto":
@@ -289,22 +298,22 @@ def run_steps(
     elif not isinstance(jit_compile, bool):
         raise ValueError(f"jit_compile must be True, False or 'auto', got jit_compile={jit_compile!r}")
     if every is None:
-        chunk = -(-steps // REPORTS) if (progress or callback is not None) else steps
+        chunk = -(-(steps - first_step) // REPORTS) if (progress or callback is not None) else steps - first_step
     else:
         chunk = check_integer("every", every, minimum=1)
     adam = fused_adam(optimizer) if fused else None
+    optimizer.build(variables)
     if adam is None:
-        optimizer.build(variables)
         run = _keras_optimizer_loop(variables, losses_fn, batch, optimizer, record, jit_compile)
     else:
         run = _fused_adam_loop(variables, losses_fn, batch, optimizer, adam, record, jit_compile)
 
-    bounds = [*range(0, steps, chunk), steps]
+    bounds = [*range(first_step, steps, chunk), steps]
     bar = None
     if progress:
         from nalu_lib.progress import ProgressBar
 
-        bar = ProgressBar(total=steps, desc=description, unit="step")
+        bar = ProgressBar(total=steps - first_step, desc=description, unit="step")
     chunks, step_numbers, timings = [], [], []
     try:
         for start, stop in itertools.pairwise(bounds):
@@ -360,8 +369,9 @@ def _fused_adam_loop(variables, losses_fn, batch, optimizer, adam: dict, record,
     called, as Keras does, with the number of steps taken before this one.
     """
     lr, beta_1, beta_2, eps = adam["learning_rate"], adam["beta_1"], adam["beta_2"], adam["epsilon"]
-    moments = [tf.Variable(tf.zeros_like(v), trainable=False) for v in variables]
-    velocities = [tf.Variable(tf.zeros_like(v), trainable=False) for v in variables]
+    # the built optimizer's own moment variables (Keras's Adam keeps them in this order)
+    moments = [optimizer._momentums[optimizer._get_variable_index(v)] for v in variables]
+    velocities = [optimizer._velocities[optimizer._get_variable_index(v)] for v in variables]
     constraints = [getattr(v, "constraint", None) for v in variables]
     n = len(variables)
 

@@ -403,6 +403,7 @@ def run_cell(
     per_seed_inputs: bool = False,
     n_eval: int = 10_000,
     report: Callable[[str], None] | None = None,
+    checkpoint: str | pathlib.Path | None = None,
 ) -> CellResult:
     """Train cell ``name`` (e.g. ``"NMU:mul"``) for every seed at once and score it as they do.
 
@@ -411,6 +412,13 @@ def run_cell(
     validation error so far extrapolates below the threshold) at each of the last
     ``stable_evaluations`` evaluations; or when ``time_limit`` seconds have passed (then the
     stop reason says so).
+
+    With a ``checkpoint`` file, a run that stops at the time limit saves there everything it
+    needs to go on (weights, Adam's state, the evaluations so far, the time spent), and a
+    call that finds the file continues from it: a cell of millions of steps runs in parts of
+    ``time_limit`` seconds, and the parts together are the uninterrupted run. The result
+    reports the parts' total steps, wall and CPU time; the file is removed once the cell is
+    done (settled or at ``max_steps``).
     """
     if name not in CELLS:
         raise ValueError(f"name must be one of {', '.join(CELLS)}, got name={name!r}")
@@ -422,7 +430,15 @@ def run_cell(
     sets = evaluation_sets(cell.op, seeds, n_eval)
     (x_int, y_int), (x_ext, y_ext) = sets["interpolation"], sets["extrapolation"]
     record = {"step": [], "interpolation": [], "extrapolation": [], "sparsity": []}
-    state = {"reason": f"reached max_steps={max_steps}", "began": time.perf_counter()}
+    state = {"reason": f"reached max_steps={max_steps}", "began": time.perf_counter(), "paused": False}
+    best = {"interpolation": np.full(len(seeds), np.inf), "success": np.zeros(len(seeds), bool), "streak": 0}
+    checkpoint = None if checkpoint is None else pathlib.Path(checkpoint)
+    earlier = {"wall": 0.0, "cpu": 0.0, "chunk_seconds": np.zeros(0), "parts": 0}
+    resume = None
+    if checkpoint is not None and checkpoint.exists():
+        resume = _load_checkpoint(checkpoint, name, seeds, record, best, earlier)
+        if resume["step"] >= max_steps:
+            raise ValueError(f"checkpoint {checkpoint} is at step {resume['step']}, not below max_steps={max_steps}")
 
     def mse(ensemble, x, y, initial=False):
         prediction = ensemble.predict(x, initial=initial).astype(np.float64)
@@ -434,8 +450,6 @@ def run_cell(
         record["interpolation"].append(mse(ensemble, x_int, y_int, initial))
         record["extrapolation"].append(mse(ensemble, x_ext, y_ext, initial))
         record["sparsity"].append(sparsity_error(ensemble) if not initial else np.full(len(seeds), np.nan))
-
-    best = {"interpolation": np.full(len(seeds), np.inf), "success": np.zeros(len(seeds), bool), "streak": 0}
 
     def monitor(done: int, ensemble: Ensemble):
         if not record["step"]:
@@ -454,8 +468,9 @@ def run_cell(
         if done >= cell.settled_after and best["streak"] >= stable_evaluations:
             state["reason"] = f"settled: every seed successful for the last {stable_evaluations} evaluations"
             return True
-        if time_limit is not None and time.perf_counter() - state["began"] > time_limit:
+        if time_limit is not None and time.perf_counter() - state["began"] > time_limit and done < max_steps:
             state["reason"] = f"time limit of {time_limit:.0f} s"
+            state["paused"] = True
             return True
         return None
 
@@ -472,10 +487,22 @@ def run_cell(
         every=EVALUATE_EVERY,
         record="last",
         jit_compile=True,
+        resume=resume,
     )
-    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
-    chunk_seconds = ensemble.history.chunk_seconds
-    us_per_step = 1e6 * float(np.median(chunk_seconds[1:])) / EVALUATE_EVERY if len(chunk_seconds) > 1 else math.nan
+    wall = earlier["wall"] + time.perf_counter() - wall0
+    cpu = earlier["cpu"] + time.process_time() - cpu0
+    # each part's first chunk includes tracing and compilation
+    chunk_seconds = np.concatenate([earlier["chunk_seconds"], ensemble.history.chunk_seconds[1:]])
+    parts = earlier["parts"] + 1
+    if checkpoint is not None:
+        if state["paused"]:
+            _save_checkpoint(checkpoint, name, seeds, ensemble.state(), record, best, wall, cpu, chunk_seconds, parts)
+            state["reason"] += f" (part {parts}; {checkpoint.name} continues it)"
+        else:
+            checkpoint.unlink(missing_ok=True)
+            if parts > 1:
+                state["reason"] += f" (in {parts} parts)"
+    us_per_step = 1e6 * float(np.median(chunk_seconds)) / EVALUATE_EVERY if len(chunk_seconds) else math.nan
 
     steps = np.asarray(record["step"])
     interpolation = np.asarray(record["interpolation"])
@@ -503,6 +530,52 @@ def run_cell(
         threshold=threshold,
         us_per_step=us_per_step,
     )
+
+
+def _save_checkpoint(path, name, seeds, ensemble_state, record, best, wall, cpu, chunk_seconds, parts) -> None:
+    """Everything :func:`run_cell` needs to continue a cell, in one ``.npz`` file (written to a
+    temporary file first, so an interrupted save never leaves half a checkpoint)."""
+    arrays = {
+        "cell": np.array(name),
+        "seeds": np.asarray(seeds),
+        "step": np.array(ensemble_state["step"]),
+        "n_weights": np.array(len(ensemble_state["weights"])),
+        "wall": np.array(wall),
+        "cpu": np.array(cpu),
+        "parts": np.array(parts),
+        "chunk_seconds": np.asarray(chunk_seconds),
+        "best_interpolation": best["interpolation"],
+        "best_success": best["success"],
+        "best_streak": np.array(best["streak"]),
+    }
+    arrays.update({f"weight_{i}": w for i, w in enumerate(ensemble_state["weights"])})
+    arrays.update({f"optimizer_{key}": value for key, value in ensemble_state["optimizer"].items()})
+    arrays.update({f"record_{key}": np.asarray(values) for key, values in record.items()})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp.npz")
+    np.savez_compressed(tmp, **arrays)
+    tmp.replace(path)
+
+
+def _load_checkpoint(path, name, seeds, record, best, earlier) -> dict:
+    """Read a checkpoint of :func:`_save_checkpoint` into ``record``, ``best`` and ``earlier``;
+    return the :meth:`~nalu_lib.ensemble.Ensemble.state` to resume from."""
+    with np.load(path) as data:
+        if str(data["cell"]) != name or data["seeds"].tolist() != list(seeds):
+            raise ValueError(
+                f"checkpoint {path} is of cell {str(data['cell'])!r} with {len(data['seeds'])} seeds, "
+                f"not of {name!r} with seeds {seeds[0]} to {seeds[-1]} ({len(seeds)}): remove it or pass another"
+            )
+        for key in record:
+            record[key] = list(data[f"record_{key}"])
+        best.update(
+            interpolation=data["best_interpolation"], success=data["best_success"], streak=int(data["best_streak"])
+        )
+        earlier.update(wall=float(data["wall"]), cpu=float(data["cpu"]), parts=int(data["parts"]))
+        earlier["chunk_seconds"] = data["chunk_seconds"]
+        weights = [data[f"weight_{i}"] for i in range(int(data["n_weights"]))]
+        store = {key.removeprefix("optimizer_"): data[key] for key in data.files if key.startswith("optimizer_")}
+        return {"step": int(data["step"]), "weights": weights, "optimizer": store}
 
 
 #: The columns of the results CSV: one row per seed; the run's settings repeat on each row.

@@ -76,6 +76,7 @@ def test_benchmark_writes_resumes_and_redoes(tmp_path, capsys):
     bench = _benchmark_module()
     out = tmp_path / "table.csv"
     args = ["--cells", "NAU:sub,NMU:mul", "--seeds", "2", "--max-steps", "2000", "--out", str(out)]
+    args += ["--checkpoints", str(tmp_path / "ck")]
     assert bench.main(args) == 0
     printed = capsys.readouterr().out.strip().splitlines()
     assert printed[-1] == "0/2 cells inside the published 95% interval"
@@ -95,6 +96,53 @@ def test_benchmark_writes_resumes_and_redoes(tmp_path, capsys):
     loaded = static_task.load_results(out)
     assert [r["steps_run"] for r in loaded["NAU:sub"]] == [3000, 3000]
     assert [r["steps_run"] for r in loaded["NMU:mul"]] == [2000, 2000]
+    capsys.readouterr()
+
+    # in parts: each run of a paused cell writes its row and continues from its checkpoint
+    parts = ["--cells", "NAU:sub", "--seeds", "2", "--max-steps", "3000", "--out", str(out)]
+    parts += ["--time-limit", "0", "--checkpoints", str(tmp_path / "ck")]
+    assert bench.main([*parts, "--redo", "NAU:sub"]) == 0
+    assert (tmp_path / "ck" / "NAU_sub.npz").exists()
+    assert [r["steps_run"] for r in static_task.load_results(out)["NAU:sub"]] == [1000, 1000]
+    assert "part 1" in capsys.readouterr().out
+    assert bench.main(parts) == 0
+    assert "NAU:sub: continuing from" in capsys.readouterr().out
+    assert bench.main(parts) == 0
+    loaded = static_task.load_results(out)
+    assert [r["steps_run"] for r in loaded["NAU:sub"]] == [3000, 3000]
+    assert loaded["NAU:sub"][0]["stop_reason"] == "reached max_steps=3000 (in 3 parts)"
+    assert not (tmp_path / "ck" / "NAU_sub.npz").exists()
+    assert [r["steps_run"] for r in loaded["NMU:mul"]] == [2000, 2000]
+    assert bench.main(parts) == 0  # done: read from the CSV
+    assert "(from table.csv) NAU:sub" in capsys.readouterr().out
+
+
+def test_benchmark_times_the_step_beside_the_floor(capsys):
+    bench = _benchmark_module()
+    assert bench.main(["--cells", "NAU:add", "--seeds", "2", "--speed", "2000", "--out", "/nonexistent/x.csv"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.startswith("NAU:add") and "us/step for 2 seeds vs floor" in line
+
+
+def test_a_cell_in_parts_is_the_cell_in_one_run(tmp_path):
+    # time_limit=0 pauses after every evaluation: three parts of 1000 steps each, then done
+    whole = static_task.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500)
+    checkpoint = tmp_path / "NAU_sub.npz"
+    for part in (1, 2):
+        paused = static_task.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500, time_limit=0, checkpoint=checkpoint)
+        assert paused.steps_run == 1000 * part and checkpoint.exists()
+        assert paused.stop_reason == f"time limit of 0 s (part {part}; NAU_sub.npz continues it)"
+    done = static_task.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500, time_limit=0, checkpoint=checkpoint)
+    assert done.steps_run == 3000 and not checkpoint.exists()
+    assert done.stop_reason == "reached max_steps=3000 (in 3 parts)"
+    for field in ("success", "solved_at", "extrapolation_mse", "interpolation_mse", "sparsity_error", "selected_step"):
+        np.testing.assert_array_equal(getattr(done, field), getattr(whole, field), err_msg=field)
+    assert done.wall_seconds > paused.wall_seconds and done.cpu_seconds > paused.cpu_seconds
+    static_task.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500, time_limit=0, checkpoint=checkpoint)
+    with pytest.raises(ValueError, match="is of cell 'NAU:sub' with 2 seeds"):  # not another cell's
+        static_task.run_cell("NAU:add", 2, max_steps=3000, n_eval=500, checkpoint=checkpoint)
+    with pytest.raises(ValueError, match="is of cell 'NAU:sub' with 2 seeds"):  # nor other seeds'
+        static_task.run_cell("NAU:sub", [0, 2], max_steps=3000, n_eval=500, checkpoint=checkpoint)
 
 
 def test_committed_results_hold_every_cell_at_100_seeds():
@@ -108,9 +156,17 @@ def test_committed_results_hold_every_cell_at_100_seeds():
 def test_side_by_side_reads_the_results_and_refuses_unknown_cells(tmp_path):
     out = tmp_path / "table.csv"
     rows = [
-        {**{column: 0 for column in static_task.CSV_COLUMNS}, "cell": "NMU:mul", "model": "NMU", "op": "mul",
-         "seed": seed, "success": int(seed < 3), "solved_at": 1000 * (seed + 1) if seed < 3 else -1,
-         "stop_reason": "test", "steps_run": 5000}
+        {
+            **{column: 0 for column in static_task.CSV_COLUMNS},
+            "cell": "NMU:mul",
+            "model": "NMU",
+            "op": "mul",
+            "seed": seed,
+            "success": int(seed < 3),
+            "solved_at": 1000 * (seed + 1) if seed < 3 else -1,
+            "stop_reason": "test",
+            "steps_run": 5000,
+        }
         for seed in range(4)
     ]
     with out.open("w", newline="") as handle:

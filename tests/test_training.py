@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from nalu_lib import NAC, NALU, loop, train, train_many
+from nalu_lib import NAC, NALU, NAU, loop, train, train_many
 from nalu_lib.data import article_extrapolation_set, article_task, random_pairs
 from nalu_lib.evaluation import max_relative_error, predict
 
@@ -283,3 +283,54 @@ def test_a_stream_makes_its_own_targets():
         train_many(lambda: keras.Sequential([NAC(2), NAC(1)]), stream, np.zeros((4, 1)), seeds=[0, 1], steps=5)
     ensemble = train_many(lambda: keras.Sequential([NAC(2), NAC(1)]), stream, seeds=[0, 1], steps=50)
     assert ensemble.history.loss.shape == (50, 2) and np.all(np.isfinite(ensemble.history.loss))
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_a_resumed_run_is_the_uninterrupted_run(fused):
+    # a run in two parts (the second from the first's state, with a new optimizer) ends with
+    # the weights, Adam state and step count of the run in one go, with a ramped regulariser
+    class KerasAdam(keras.optimizers.Adam):
+        pass
+
+    make = keras.optimizers.Adam if fused else KerasAdam
+    x, y = random_pairs("sub", n=64, seed=3)
+
+    def build():
+        return keras.Sequential([NAU(2, sparsity=0.01, sparsity_start=100, sparsity_end=300), NAU(1)])
+
+    def run(steps, resume=None):
+        return train_many(build, x, y, seeds=3, steps=steps, batch_size=16, optimizer=make(0.01), resume=resume)
+
+    whole, first = run(400), run(150)
+    second = run(400, resume=first.state())
+    for a, b in zip(whole.weights, second.weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(whole.history.loss[150:], second.history.loss)
+    assert second.history.steps[0] == 150 and second.history.steps_run == 400
+    state = second.state()
+    assert state["step"] == 400 and int(state["optimizer"]["0"]) == 400  # Adam's iterations
+    for saved, ours in zip(whole.state()["optimizer"].values(), state["optimizer"].values(), strict=True):
+        np.testing.assert_array_equal(saved, ours)
+
+
+def test_a_resume_that_does_not_fit_is_refused():
+    x, y = random_pairs("add", n=64, seed=3)
+    first = train_many(lambda: keras.Sequential([NAC(2), NAC(1)]), x, y, seeds=2, steps=20)
+    state = first.state()
+    with pytest.raises(ValueError, match="nothing is left to run"):
+        train_many(lambda: keras.Sequential([NAC(2), NAC(1)]), x, y, seeds=2, steps=20, resume=state)
+    with pytest.raises(ValueError, match="shapes"):
+        train_many(lambda: keras.Sequential([NAC(2), NAC(1)]), x, y, seeds=3, steps=40, resume=state)
+    with pytest.raises(ValueError, match="same kind"):
+        train_many(
+            lambda: keras.Sequential([NAC(2), NAC(1)]),
+            x,
+            y,
+            seeds=2,
+            steps=40,
+            optimizer="sgd",
+            learning_rate=0.1,
+            resume=state,
+        )
+    with pytest.raises(ValueError, match="resume must be"):
+        train_many(lambda: keras.Sequential([NAC(2), NAC(1)]), x, y, seeds=2, steps=40, resume={"step": 5})
