@@ -19,7 +19,11 @@ checkpoint in ``--checkpoints`` (weights, Adam's state, the evaluations so far);
 that names the cell continues from it, and the parts together are the uninterrupted run. The
 NALU's cells, about three times the work per step of the others, take several parts:
 
-    python benchmarks/static_task_table.py --cells NALU:add,NALU:sub   # once per part
+    python benchmarks/static_task_table.py --cells NALU:add --redo NALU:add   # a new run: part 1
+    python benchmarks/static_task_table.py --cells NALU:add                   # each further part
+
+(``--redo`` discards a cell's checkpoint and starts it again; give it to the first part only.)
+Two processes may run two different cells at once against one CSV; not the same cell.
 
 ``--speed STEPS`` only times the step: every named cell for ``STEPS`` steps, side by side with
 the matrix-product floor, measured in the same run, and writes nothing.
@@ -147,7 +151,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(static_task.RESULTS_CSV), help="results CSV (default: committed)")
     parser.add_argument("--redo", default="", help="comma-separated cells to run again even if present")
     parser.add_argument("--max-steps", type=int, default=static_task.MAX_STEPS, help="steps at most (default 5e6)")
-    parser.add_argument("--time-limit", type=float, default=1800.0, help="seconds per cell at most (default 1800)")
+    parser.add_argument("--time-limit", type=float, default=1800.0, help="seconds per part of a cell (default 1800)")
     parser.add_argument("--per-seed-inputs", action="store_true", help="a separate input stream per seed, as theirs")
     parser.add_argument(
         "--checkpoints", default=str(CHECKPOINTS), help="where unfinished cells wait (default benchmarks/checkpoints)"
@@ -159,6 +163,8 @@ def main(argv=None) -> int:
     if unknown:
         parser.error(f"unknown cell(s) {', '.join(unknown)}; choose from {', '.join(static_task.CELLS)}")
     redo = {c.strip() for c in args.redo.split(",") if c.strip()}
+    if args.speed and (args.speed < 2000 or args.speed % static_task.EVALUATE_EVERY):
+        parser.error(f"--speed must be a multiple of 1000 steps, at least 2000, got {args.speed}")
 
     nalu_lib.seed_everything(0)
     print(nalu_lib.check_versions(), flush=True)
@@ -180,6 +186,8 @@ def main(argv=None) -> int:
             checkpoint.unlink(missing_ok=True)
         if name in existing and name not in redo and not checkpoint.exists():
             rows = existing[name]
+            if "continues it" in rows[0]["stop_reason"]:
+                print(f"{name}: a paused run whose checkpoint {checkpoint} is missing; --redo {name} starts it again")
             print(f"(from {out.name}) ", end="")
         else:
             if checkpoint.exists():

@@ -276,7 +276,8 @@ def _check_resume(resume: dict, initial_weights: list[np.ndarray], steps: int) -
     """The first step of a resumed run, after checking that ``resume`` fits this run."""
     if not isinstance(resume, dict) or not {"step", "weights", "optimizer"} <= set(resume):
         raise ValueError("resume must be an Ensemble.state() dict with 'step', 'weights' and 'optimizer'")
-    first_step = check_integer("resume['step']", int(resume["step"]), minimum=0)
+    step = resume["step"]
+    first_step = check_integer("resume['step']", step.item() if isinstance(step, np.ndarray) else step, minimum=0)
     if first_step >= steps:
         raise ValueError(f"resume['step'] must be below steps={steps}, got {first_step}: nothing is left to run")
     shapes = [np.shape(w) for w in resume["weights"]]
@@ -346,8 +347,9 @@ def train_many(
         record: ``"all"`` keeps every step's loss; ``"last"`` only each chunk's last, for runs
             of millions of steps.
         resume: An earlier run's :meth:`Ensemble.state`, to continue it from its last step to
-            ``steps`` with the same seeds, model, data and a new optimizer of the same kind:
-            a run of millions of steps in parts (``benchmarks/static_task_table.py``).
+            ``steps`` with the same seeds, model, data and a new optimizer of the same kind,
+            whose state (step count, moments, and a constant learning rate) it takes from
+            ``resume``: a run of millions of steps in parts (``benchmarks/static_task_table.py``).
 
     A seed whose loss becomes NaN does not stop the others: see :attr:`Ensemble.diverged`.
     """

@@ -298,17 +298,22 @@ def run_steps(
     elif not isinstance(jit_compile, bool):
         raise ValueError(f"jit_compile must be True, False or 'auto', got jit_compile={jit_compile!r}")
     if every is None:
-        chunk = -(-(steps - first_step) // REPORTS) if (progress or callback is not None) else steps - first_step
+        chunk = -(-steps // REPORTS) if (progress or callback is not None) else steps
     else:
         chunk = check_integer("every", every, minimum=1)
     adam = fused_adam(optimizer) if fused else None
+    if optimizer.built and not _knows(optimizer, variables):
+        raise ValueError(
+            f"optimizer has already trained other weights: pass a new optimizer, got optimizer={optimizer!r}"
+        )
     optimizer.build(variables)
     if adam is None:
         run = _keras_optimizer_loop(variables, losses_fn, batch, optimizer, record, jit_compile)
     else:
         run = _fused_adam_loop(variables, losses_fn, batch, optimizer, adam, record, jit_compile)
 
-    bounds = [*range(first_step, steps, chunk), steps]
+    # the chunks of the whole run (a resumed run reports where the uninterrupted one would)
+    bounds = [first_step, *range(chunk * (first_step // chunk + 1), steps, chunk), steps]
     bar = None
     if progress:
         from nalu_lib.progress import ProgressBar
@@ -329,6 +334,16 @@ def run_steps(
         if bar is not None:
             bar.close()
     return np.concatenate(chunks), np.concatenate(step_numbers), np.asarray(timings)
+
+
+def _knows(optimizer, variables) -> bool:
+    """Whether a built optimizer holds state for every one of ``variables``."""
+    try:
+        for variable in variables:
+            optimizer._get_variable_index(variable)
+    except KeyError:
+        return False
+    return True
 
 
 def _keras_optimizer_loop(variables, losses_fn, batch, optimizer, record, jit_compile) -> Callable:
@@ -369,7 +384,7 @@ def _fused_adam_loop(variables, losses_fn, batch, optimizer, adam: dict, record,
     called, as Keras does, with the number of steps taken before this one.
     """
     lr, beta_1, beta_2, eps = adam["learning_rate"], adam["beta_1"], adam["beta_2"], adam["epsilon"]
-    # the built optimizer's own moment variables (Keras's Adam keeps them in this order)
+    # the built optimizer's own moment variables, so that its saved state is the whole state
     moments = [optimizer._momentums[optimizer._get_variable_index(v)] for v in variables]
     velocities = [optimizer._velocities[optimizer._get_variable_index(v)] for v in variables]
     constraints = [getattr(v, "constraint", None) for v in variables]

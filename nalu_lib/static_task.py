@@ -29,8 +29,9 @@ Where this differs from their runs:
   ``1e-8 / sqrt(1 - 0.999^t)``, larger in the first few thousand steps, which matters only
   for weights whose gradients are that small.
 * A cell stops when its outcome is settled (every seed a success for 100 evaluations after the
-  regulariser's ramp) or after a time limit; the NALU's cells, three times the work of the
-  others per step, reach a fraction of the 5 million steps in 30 minutes, and their rows say so.
+  regulariser's ramp), or at 5 million steps. It runs in parts of at most a time limit (30
+  minutes in the benchmark), each continuing the last from a checkpoint; a row whose stop
+  reason is a time limit without a checkpoint to continue it is a cell that was stopped there.
 """
 
 from __future__ import annotations
@@ -436,7 +437,8 @@ def run_cell(
     earlier = {"wall": 0.0, "cpu": 0.0, "chunk_seconds": np.zeros(0), "parts": 0}
     resume = None
     if checkpoint is not None and checkpoint.exists():
-        resume = _load_checkpoint(checkpoint, name, seeds, record, best, earlier)
+        settings = {"per_seed_inputs": per_seed_inputs, "n_eval": n_eval, "stable_evaluations": stable_evaluations}
+        resume = _load_checkpoint(checkpoint, name, seeds, settings, record, best, earlier)
         if resume["step"] >= max_steps:
             raise ValueError(f"checkpoint {checkpoint} is at step {resume['step']}, not below max_steps={max_steps}")
 
@@ -496,7 +498,9 @@ def run_cell(
     parts = earlier["parts"] + 1
     if checkpoint is not None:
         if state["paused"]:
-            _save_checkpoint(checkpoint, name, seeds, ensemble.state(), record, best, wall, cpu, chunk_seconds, parts)
+            settings = {"per_seed_inputs": per_seed_inputs, "n_eval": n_eval, "stable_evaluations": stable_evaluations}
+            times = {"wall": wall, "cpu": cpu, "chunk_seconds": chunk_seconds, "parts": parts}
+            _save_checkpoint(checkpoint, name, seeds, settings, ensemble.state(), record, best, times)
             state["reason"] += f" (part {parts}; {checkpoint.name} continues it)"
         else:
             checkpoint.unlink(missing_ok=True)
@@ -532,7 +536,7 @@ def run_cell(
     )
 
 
-def _save_checkpoint(path, name, seeds, ensemble_state, record, best, wall, cpu, chunk_seconds, parts) -> None:
+def _save_checkpoint(path, name, seeds, settings, ensemble_state, record, best, times) -> None:
     """Everything :func:`run_cell` needs to continue a cell, in one ``.npz`` file (written to a
     temporary file first, so an interrupted save never leaves half a checkpoint)."""
     arrays = {
@@ -540,10 +544,11 @@ def _save_checkpoint(path, name, seeds, ensemble_state, record, best, wall, cpu,
         "seeds": np.asarray(seeds),
         "step": np.array(ensemble_state["step"]),
         "n_weights": np.array(len(ensemble_state["weights"])),
-        "wall": np.array(wall),
-        "cpu": np.array(cpu),
-        "parts": np.array(parts),
-        "chunk_seconds": np.asarray(chunk_seconds),
+        "wall": np.array(times["wall"]),
+        "cpu": np.array(times["cpu"]),
+        "parts": np.array(times["parts"]),
+        "chunk_seconds": np.asarray(times["chunk_seconds"]),
+        **{f"setting_{key}": np.array(value) for key, value in settings.items()},
         "best_interpolation": best["interpolation"],
         "best_success": best["success"],
         "best_streak": np.array(best["streak"]),
@@ -557,15 +562,23 @@ def _save_checkpoint(path, name, seeds, ensemble_state, record, best, wall, cpu,
     tmp.replace(path)
 
 
-def _load_checkpoint(path, name, seeds, record, best, earlier) -> dict:
+def _load_checkpoint(path, name, seeds, settings, record, best, earlier) -> dict:
     """Read a checkpoint of :func:`_save_checkpoint` into ``record``, ``best`` and ``earlier``;
-    return the :meth:`~nalu_lib.ensemble.Ensemble.state` to resume from."""
+    return the :meth:`~nalu_lib.ensemble.Ensemble.state` to resume from. A checkpoint of
+    another cell, other seeds or other settings is refused."""
     with np.load(path) as data:
         if str(data["cell"]) != name or data["seeds"].tolist() != list(seeds):
             raise ValueError(
                 f"checkpoint {path} is of cell {str(data['cell'])!r} with {len(data['seeds'])} seeds, "
                 f"not of {name!r} with seeds {seeds[0]} to {seeds[-1]} ({len(seeds)}): remove it or pass another"
             )
+        defaults = {"per_seed_inputs": False, "n_eval": 10_000, "stable_evaluations": 100}  # before they were saved
+        for key, value in settings.items():
+            saved = data[f"setting_{key}"].item() if f"setting_{key}" in data.files else defaults[key]
+            if saved != value:
+                raise ValueError(
+                    f"checkpoint {path} was run with {key}={saved!r}: continue it with that, not {value!r}"
+                )
         for key in record:
             record[key] = list(data[f"record_{key}"])
         best.update(

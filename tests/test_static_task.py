@@ -122,6 +122,10 @@ def test_benchmark_times_the_step_beside_the_floor(capsys):
     assert bench.main(["--cells", "NAU:add", "--seeds", "2", "--speed", "2000", "--out", "/nonexistent/x.csv"]) == 0
     line = capsys.readouterr().out.strip().splitlines()[-1]
     assert line.startswith("NAU:add") and "us/step for 2 seeds vs floor" in line
+    for bad in ("1000", "2500"):
+        with pytest.raises(SystemExit):
+            bench.main(["--cells", "NAU:add", "--seeds", "2", "--speed", bad])
+    assert "--speed must be a multiple of 1000 steps, at least 2000" in capsys.readouterr().err
 
 
 def test_a_cell_in_parts_is_the_cell_in_one_run(tmp_path):
@@ -143,6 +147,33 @@ def test_a_cell_in_parts_is_the_cell_in_one_run(tmp_path):
         static_task.run_cell("NAU:add", 2, max_steps=3000, n_eval=500, checkpoint=checkpoint)
     with pytest.raises(ValueError, match="is of cell 'NAU:sub' with 2 seeds"):  # nor other seeds'
         static_task.run_cell("NAU:sub", [0, 2], max_steps=3000, n_eval=500, checkpoint=checkpoint)
+
+
+def test_a_settled_cell_in_parts_stops_where_the_cell_in_one_run_stops(tmp_path, monkeypatch):
+    # an early stop depends on the streak of successful evaluations, carried across the parts
+    cell = static_task.CELLS["NAU:sub"]
+    monkeypatch.setitem(static_task.CELLS, "NAU:sub", static_task.Cell(cell.model, cell.op, cell.build, 0))
+    kwargs = {"max_steps": 30_000, "n_eval": 500, "stable_evaluations": 3}
+    whole = static_task.run_cell("NAU:sub", 2, **kwargs)
+    assert whole.stop_reason.startswith("settled") and whole.steps_run < 30_000
+    checkpoint, parts = tmp_path / "NAU_sub.npz", 0
+    while True:
+        result = static_task.run_cell("NAU:sub", 2, **kwargs, time_limit=0.5, checkpoint=checkpoint)
+        parts += 1
+        if not checkpoint.exists():
+            break
+    assert parts > 1 and result.stop_reason == f"{whole.stop_reason} (in {parts} parts)"
+    assert result.steps_run == whole.steps_run
+    np.testing.assert_array_equal(result.extrapolation_mse, whole.extrapolation_mse)
+
+
+def test_a_checkpoint_of_other_settings_is_refused(tmp_path):
+    checkpoint = tmp_path / "NAU_sub.npz"
+    static_task.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500, time_limit=0, checkpoint=checkpoint)
+    with pytest.raises(ValueError, match="n_eval=500"):
+        static_task.run_cell("NAU:sub", 2, max_steps=3000, n_eval=600, checkpoint=checkpoint)
+    with pytest.raises(ValueError, match="per_seed_inputs=False"):
+        static_task.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500, per_seed_inputs=True, checkpoint=checkpoint)
 
 
 def test_committed_results_hold_every_cell_at_100_seeds():

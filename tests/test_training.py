@@ -334,3 +334,31 @@ def test_a_resume_that_does_not_fit_is_refused():
         )
     with pytest.raises(ValueError, match="resume must be"):
         train_many(lambda: keras.Sequential([NAC(2), NAC(1)]), x, y, seeds=2, steps=40, resume={"step": 5})
+    with pytest.raises(ValueError, match=r"resume\['step'\]"):
+        train_many(lambda: keras.Sequential([NAC(2), NAC(1)]), x, y, seeds=2, steps=40, resume={**state, "step": 1.5})
+
+
+def test_an_optimizer_that_trained_other_weights_is_refused():
+    x, y = random_pairs("add", n=64, seed=3)
+    optimizer = keras.optimizers.Adam(0.01)
+    train_many(lambda: keras.Sequential([NAC(1)]), x, y, seeds=2, steps=20, optimizer=optimizer)
+    with pytest.raises(ValueError, match="optimizer has already trained other weights"):
+        train_many(lambda: keras.Sequential([NAC(1)]), x, y, seeds=2, steps=20, optimizer=optimizer)
+
+
+def test_a_resumed_run_reports_where_the_uninterrupted_one_would():
+    x, y = random_pairs("add", n=64, seed=3)
+    heard = {"whole": [], "resumed": []}
+
+    def run(steps, key=None, resume=None):
+        def callback(done, losses):
+            if key is not None:
+                heard[key].append(done)
+
+        return train_many(
+            lambda: keras.Sequential([NAC(1)]), x, y, seeds=2, steps=steps, callback=callback, resume=resume
+        )
+
+    run(400, "whole")
+    run(400, "resumed", resume=run(150).state())
+    assert heard["resumed"] == [done for done in heard["whole"] if done > 150] and heard["whole"][0] == 8
