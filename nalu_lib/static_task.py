@@ -435,12 +435,10 @@ def run_cell(
     best = {"interpolation": np.full(len(seeds), np.inf), "success": np.zeros(len(seeds), bool), "streak": 0}
     checkpoint = None if checkpoint is None else pathlib.Path(checkpoint)
     earlier = {"wall": 0.0, "cpu": 0.0, "chunk_seconds": np.zeros(0), "parts": 0}
+    settings = {"per_seed_inputs": per_seed_inputs, "n_eval": n_eval, "stable_evaluations": stable_evaluations}
     resume = None
     if checkpoint is not None and checkpoint.exists():
-        settings = {"per_seed_inputs": per_seed_inputs, "n_eval": n_eval, "stable_evaluations": stable_evaluations}
         resume = _load_checkpoint(checkpoint, name, seeds, settings, record, best, earlier)
-        if resume["step"] >= max_steps:
-            raise ValueError(f"checkpoint {checkpoint} is at step {resume['step']}, not below max_steps={max_steps}")
 
     def mse(ensemble, x, y, initial=False):
         prediction = ensemble.predict(x, initial=initial).astype(np.float64)
@@ -498,7 +496,6 @@ def run_cell(
     parts = earlier["parts"] + 1
     if checkpoint is not None:
         if state["paused"]:
-            settings = {"per_seed_inputs": per_seed_inputs, "n_eval": n_eval, "stable_evaluations": stable_evaluations}
             times = {"wall": wall, "cpu": cpu, "chunk_seconds": chunk_seconds, "parts": parts}
             _save_checkpoint(checkpoint, name, seeds, settings, ensemble.state(), record, best, times)
             state["reason"] += f" (part {parts}; {checkpoint.name} continues it)"
@@ -572,9 +569,8 @@ def _load_checkpoint(path, name, seeds, settings, record, best, earlier) -> dict
                 f"checkpoint {path} is of cell {str(data['cell'])!r} with {len(data['seeds'])} seeds, "
                 f"not of {name!r} with seeds {seeds[0]} to {seeds[-1]} ({len(seeds)}): remove it or pass another"
             )
-        defaults = {"per_seed_inputs": False, "n_eval": 10_000, "stable_evaluations": 100}  # before they were saved
         for key, value in settings.items():
-            saved = data[f"setting_{key}"].item() if f"setting_{key}" in data.files else defaults[key]
+            saved = data[f"setting_{key}"].item()
             if saved != value:
                 raise ValueError(
                     f"checkpoint {path} was run with {key}={saved!r}: continue it with that, not {value!r}"
