@@ -31,8 +31,8 @@ from article_tf1 import run_article
 
 import nalu_lib
 from nalu_lib import NAC, NALU, train
-from nalu_lib.data import article_extrapolation_set, article_task
 from nalu_lib.evaluation import predict, relative_error
+from nalu_lib.tasks import article_extrapolation_set, article_task
 
 TASKS = [("nac", "add", NAC), ("nalu", "mul", NALU)]
 

@@ -19,8 +19,9 @@ import time
 import numpy as np
 
 import nalu_lib
-from nalu_lib import benchmark, train, train_many
-from nalu_lib.data import static_arithmetic_task
+from nalu_lib import train, train_many
+from nalu_lib.tasks import static_arithmetic_task
+from nalu_lib.tasks.static_task import benchmark
 
 
 def main(argv=None) -> int:

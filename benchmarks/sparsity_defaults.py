@@ -32,8 +32,8 @@ import numpy as np
 
 import nalu_lib
 from nalu_lib import NAU, NMU, evaluation, train_many
-from nalu_lib.data import random_pairs, static_arithmetic_task
-from nalu_lib.training import default_optimizer
+from nalu_lib.engine.optimizers import default_optimizer
+from nalu_lib.tasks import random_pairs, static_arithmetic_task
 
 
 def one_unit(strengths, seeds: int) -> None:
@@ -50,7 +50,7 @@ def one_unit(strengths, seeds: int) -> None:
 def two_layer_addition(strengths, seeds: int, steps: int = 5000) -> None:
     print(f"2. NAU(2), NAU(1) on the static addition task, {steps} steps: seeds that succeed")
     task = static_arithmetic_task("add", seed=0)
-    threshold = evaluation.success_threshold(task)
+    threshold = evaluation.worst_case_threshold(task)
     for sparsity in strengths:
         ensemble = train_many(
             lambda sparsity=sparsity: keras.Sequential([NAU(2, sparsity=sparsity), NAU(1, sparsity=sparsity)]),

@@ -4,7 +4,7 @@
     python benchmarks/static_task_table.py --cells NMU:mul,NAU:add --seeds 100 --out FILE.csv
 
 Each cell (a model on an operation, e.g. ``NMU:mul``) trains all its seeds at once with
-``nalu_lib.train_many`` (see ``nalu_lib/static_task.py`` for the protocol and where it
+``nalu_lib.train_many`` (see ``nalu_lib/tasks/static_task/protocol.py`` for the protocol and where it
 deviates from theirs), and is appended to the CSV as soon as it finishes, one row per seed with
 the run's settings; a rerun skips the cells already in the CSV unless ``--redo`` names them, so
 a long table can be run a cell at a time, in as many sessions as it takes.
@@ -45,21 +45,25 @@ training step's time beside a matrix-product floor measured in the same run; the
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
-import fcntl
 import os
 import pathlib
 import sys
 import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # the floor is measured on one core
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np
+from nalu_lib.notebook.setup import use_series_environment
 
-import nalu_lib
-from nalu_lib import static_task
+use_series_environment()  # TensorFlow's own CPU kernels, as the committed table was run
+
+import numpy as np  # noqa: E402
+from filelock import FileLock  # noqa: E402
+
+import nalu_lib  # noqa: E402
+from nalu_lib.tasks.static_task import cells as table_cells  # noqa: E402
+from nalu_lib.tasks.static_task import protocol, runner  # noqa: E402
+from nalu_lib.tasks.static_task import results as table_results  # noqa: E402
 
 #: Where unfinished cells wait for their next part.
 CHECKPOINTS = pathlib.Path(__file__).parent / "checkpoints"
@@ -69,9 +73,9 @@ def matmul_floor_us(seeds: int) -> float:
     """The two matrix products of a step (forward and weight gradient of the first layer) in
     numpy on one core: ``(128 x 100) @ (100 x 2 seeds)`` and its transpose, best of 5."""
     rng = np.random.default_rng(0)
-    x = rng.random((static_task.BATCH_SIZE, static_task.INPUT_SIZE), dtype=np.float32)
-    w = rng.random((static_task.INPUT_SIZE, 2 * seeds), dtype=np.float32)
-    g = rng.random((static_task.BATCH_SIZE, 2 * seeds), dtype=np.float32)
+    x = rng.random((protocol.BATCH_SIZE, protocol.INPUT_SIZE), dtype=np.float32)
+    w = rng.random((protocol.INPUT_SIZE, 2 * seeds), dtype=np.float32)
+    g = rng.random((protocol.BATCH_SIZE, 2 * seeds), dtype=np.float32)
     best = np.inf
     for _ in range(5):
         start = time.perf_counter()
@@ -91,7 +95,7 @@ def checkpoint_name(cell: str, per_seed_inputs: bool = False) -> str:
 def speed(cells: list[str], seeds: int, steps: int, floor: float) -> int:
     """Time ``steps`` steps of each cell beside the floor measured in the same run."""
     for name in cells:
-        result = static_task.run_cell(name, seeds, max_steps=steps, n_eval=1000)
+        result = runner.run_cell(name, seeds, max_steps=steps, n_eval=1000)
         print(
             f"{name:<11} {result.us_per_step:6.0f} us/step for {seeds} seeds vs floor {floor:.0f} us "
             f"({result.us_per_step / floor:.1f}x)",
@@ -105,7 +109,7 @@ def _fmt(value, spec: str) -> str:
 
 
 def cell_line(name: str, ours: dict, floor_us: float) -> str:
-    p_rate, p_low, p_high, p_solved = static_task.PUBLISHED[name]
+    p_rate, p_low, p_high, p_solved = protocol.PUBLISHED[name]
     return (
         f"{name:<11} ours {ours['rate']:4.0%} ({ours['low']:.0%}-{ours['high']:.0%}) "
         f"published {p_rate:4.0%} ({p_low:.0%}-{p_high:.0%}) | solved at {_fmt(ours['solved'], '.2g')} "
@@ -117,17 +121,11 @@ def cell_line(name: str, ours: dict, floor_us: float) -> str:
     )
 
 
-@contextlib.contextmanager
-def _locked(path: pathlib.Path):
-    """Hold an exclusive lock on ``path`` + ``.lock``: cells run in parallel processes each
-    rewrite the CSV, one at a time."""
+def _locked(path: pathlib.Path) -> FileLock:
+    """An exclusive lock on ``path`` + ``.lock``: cells run in parallel processes each rewrite the
+    CSV, one at a time."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    return FileLock(path.with_name(path.name + ".lock"))
 
 
 def write_rows(path: pathlib.Path, keep: dict[str, list[dict]], new_rows: list[dict]) -> None:
@@ -136,21 +134,21 @@ def write_rows(path: pathlib.Path, keep: dict[str, list[dict]], new_rows: list[d
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with tmp.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=static_task.CSV_COLUMNS)
+        writer = csv.DictWriter(handle, fieldnames=table_results.CSV_COLUMNS)
         writer.writeheader()
         for rows in keep.values():
-            writer.writerows({k: row[k] for k in static_task.CSV_COLUMNS} for row in rows)
+            writer.writerows({k: row[k] for k in table_results.CSV_COLUMNS} for row in rows)
         writer.writerows(new_rows)
     tmp.replace(path)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cells", default=",".join(static_task.CELLS), help="comma-separated cells, e.g. NMU:mul")
+    parser.add_argument("--cells", default=",".join(table_cells.CELLS), help="comma-separated cells, e.g. NMU:mul")
     parser.add_argument("--seeds", type=int, default=100, help="seeds per cell (default 100)")
-    parser.add_argument("--out", default=str(static_task.RESULTS_CSV), help="results CSV (default: committed)")
+    parser.add_argument("--out", default=str(table_results.RESULTS_CSV), help="results CSV (default: committed)")
     parser.add_argument("--redo", default="", help="comma-separated cells to run again even if present")
-    parser.add_argument("--max-steps", type=int, default=static_task.MAX_STEPS, help="steps at most (default 5e6)")
+    parser.add_argument("--max-steps", type=int, default=protocol.MAX_STEPS, help="steps at most (default 5e6)")
     parser.add_argument("--time-limit", type=float, default=1800.0, help="seconds per part of a cell (default 1800)")
     parser.add_argument("--per-seed-inputs", action="store_true", help="a separate input stream per seed, as theirs")
     parser.add_argument(
@@ -159,11 +157,11 @@ def main(argv=None) -> int:
     parser.add_argument("--speed", type=int, default=0, metavar="STEPS", help="only time STEPS steps of each cell")
     args = parser.parse_args(argv)
     cells = [c.strip() for c in args.cells.split(",") if c.strip()]
-    unknown = [c for c in cells if c not in static_task.CELLS]
+    unknown = [c for c in cells if c not in table_cells.CELLS]
     if unknown:
-        parser.error(f"unknown cell(s) {', '.join(unknown)}; choose from {', '.join(static_task.CELLS)}")
+        parser.error(f"unknown cell(s) {', '.join(unknown)}; choose from {', '.join(table_cells.CELLS)}")
     redo = {c.strip() for c in args.redo.split(",") if c.strip()}
-    if args.speed and (args.speed < 2000 or args.speed % static_task.EVALUATE_EVERY):
+    if args.speed and (args.speed < 2000 or args.speed % protocol.EVALUATE_EVERY):
         parser.error(f"--speed must be a multiple of 1000 steps, at least 2000, got {args.speed}")
 
     nalu_lib.seed_everything(0)
@@ -171,7 +169,7 @@ def main(argv=None) -> int:
     floor = matmul_floor_us(args.seeds)
     print(f"matrix-product floor for {args.seeds} seeds: {floor:.0f} us per step (numpy, one core)", flush=True)
     for op in ("mul", "add", "sub"):
-        ours, theirs = static_task.published_threshold(op), static_task.PUBLISHED_THRESHOLDS[op]
+        ours, theirs = protocol.published_threshold(op), protocol.PUBLISHED_THRESHOLDS[op]
         print(f"threshold {op}: {ours:.4g} (published {theirs:.4g}, {abs(ours / theirs - 1):.2%} apart)", flush=True)
 
     if args.speed:
@@ -180,7 +178,7 @@ def main(argv=None) -> int:
     out = pathlib.Path(args.out)
     inside = 0
     for name in cells:
-        existing = static_task.load_results(out)
+        existing = table_results.load_results(out)
         checkpoint = pathlib.Path(args.checkpoints) / checkpoint_name(name, args.per_seed_inputs)
         if name in redo:
             checkpoint.unlink(missing_ok=True)
@@ -192,7 +190,7 @@ def main(argv=None) -> int:
         else:
             if checkpoint.exists():
                 print(f"{name}: continuing from {checkpoint}", flush=True)
-            result = static_task.run_cell(
+            result = runner.run_cell(
                 name,
                 args.seeds,
                 max_steps=args.max_steps,
@@ -202,11 +200,11 @@ def main(argv=None) -> int:
                 checkpoint=checkpoint,
             )
             with _locked(out):  # another process may have written its cell meanwhile
-                existing = static_task.load_results(out)
+                existing = table_results.load_results(out)
                 existing.pop(name, None)
-                write_rows(out, existing, static_task.result_rows(result, args.per_seed_inputs))
-                rows = static_task.load_results(out)[name]
-        ours = static_task.summarize(rows)
+                write_rows(out, existing, table_results.result_rows(result, args.per_seed_inputs))
+                rows = table_results.load_results(out)[name]
+        ours = table_results.summarize(rows)
         inside += ours["inside"]
         print(cell_line(name, ours, floor), flush=True)
     print(f"{inside}/{len(cells)} cells inside the published 95% interval")

@@ -1,13 +1,13 @@
 """``python -m nalu_lib kernel``: install the series' Jupyter kernel in this environment.
 
-The kernel runs with :data:`nalu_lib.setup.KERNEL_ENV`, which keeps TensorFlow's start-up log
-out of the notebooks (see :mod:`nalu_lib.setup`). Binder's ``postBuild`` and the README's
+The kernel runs with :data:`nalu_lib.notebook.setup.KERNEL_ENV`, which keeps TensorFlow's start-up log
+out of the notebooks (see :mod:`nalu_lib.notebook.setup`). Binder's ``postBuild`` and the README's
 install command run it.
 """
 
 import sys
 
-from nalu_lib.setup import KERNEL_ENV, install_kernel
+from nalu_lib.notebook.setup import KERNEL_ENV, install_kernel
 
 if sys.argv[1:] != ["kernel"]:
     sys.exit("usage: python -m nalu_lib kernel   (installs the series' Jupyter kernel in this environment)")

@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import argparse
 import copy
+import importlib.metadata
+import json
 import math
 import os
 import pathlib
@@ -42,34 +44,56 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
 
 import nbformat
 from nbformat import NotebookNode
 
-from nalu_lib import navigation
-
 __all__ = [
     "BEGIN_SOLUTION",
     "DIFFICULTY_POINTS",
+    "REPOSITORY",
     "Exercise",
+    "difficulty",
+    "exercise_difficulties",
     "exercises",
+    "format_seconds",
     "grades",
     "grades_table",
     "grading_timeout",
-    "guide_blocks",
+    "heading_title",
+    "load_run_times",
     "make_course",
-    "objectives",
+    "notebooks_folder",
     "parse_assignment",
-    "student_minutes",
     "student_version",
     "suggested_points",
-    "update_guide",
     "without_instructor_links",
     "write_student_versions",
 ]
 
-NOTEBOOKS = navigation.NOTEBOOKS
+def _repository() -> str:
+    """``owner/name`` from ``[project.urls] Repository`` of pyproject.toml (a clone), else of the
+    installed package's metadata."""
+    pyproject = pathlib.Path(__file__).resolve().parents[1] / "pyproject.toml"
+    if pyproject.exists():
+        url = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["urls"]["Repository"]
+    else:
+        urls = importlib.metadata.metadata("nalu_lib").get_all("Project-URL") or []
+        url = next(entry.split(",", 1)[1].strip() for entry in urls if entry.startswith("Repository,"))
+    return url.removeprefix("https://github.com/").strip("/")
+
+
+#: The GitHub repository the Binder and Colab badges point at (pyproject.toml names it).
+REPOSITORY = _repository()
+BRANCH = "main"
+#: The repository's notebooks folder, the default wherever a notebooks folder is asked for. It
+#: exists when nalu_lib runs from a clone (an editable install); after ``pip install git+...``
+#: it does not, and the folder must be given.
+NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
+#: The measured run times, written by ``python tools/navigation.py measure`` into the notebooks folder.
+RUN_TIMES_FILE = "run_times.json"
 #: Points per exercise by the difficulty its notebook gives it: harder exercises and the open,
 #: written ones weigh more (the rule of :func:`suggested_points`).
 DIFFICULTY_POINTS = {"easy": 1, "medium": 2, "hard": 3, "open": 3, "written": 3}
@@ -82,6 +106,54 @@ FALLBACK_TIMEOUT = 600
 #: The markers around a solution, as nbgrader's ``ClearSolutions`` expects them.
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
+
+
+def notebooks_folder(folder: pathlib.Path | str | None = None, argument: str = "--notebooks") -> pathlib.Path:
+    """The notebooks folder: ``folder``, or by default the repository's ``notebooks/``.
+
+    Raises ``FileNotFoundError`` naming ``argument`` when the folder holds no notebook
+    ``NN_*.ipynb`` (after a non-editable install there is no default: the folder must be given).
+    """
+    path = pathlib.Path(folder) if folder is not None else NOTEBOOKS
+    if not any(path.glob("[0-9][0-9]_*.ipynb")):
+        how = "" if folder is not None else " (nalu_lib is not running from a clone of the repository)"
+        raise FileNotFoundError(
+            f"no notebooks NN_*.ipynb in {path}{how}: give the folder of the series' notebooks with {argument} DIR"
+        )
+    return path
+
+
+def format_seconds(seconds: float) -> str:
+    """A run time as the tables show it: ``~35 s`` below a minute, else ``~1 min 40 s`` (to 5 s)."""
+    if seconds < 59.5:
+        return f"~{max(1, round(seconds))} s"
+    minutes, rest = divmod(5 * round(seconds / 5), 60)
+    return f"~{minutes} min" + (f" {rest} s" if rest else "")
+
+
+def load_run_times(folder: pathlib.Path | str | None = None) -> dict:
+    """The measurement :func:`measure` wrote, or ``{}``: ``machine``, ``date``, and ``notebooks``
+    by number (``"01"``), each with ``seconds``, ``longest_cell``, ``longest_cell_seconds`` and
+    ``cell_seconds`` (by cell index)."""
+    path = notebooks_folder(folder) / RUN_TIMES_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def file_title(path: pathlib.Path) -> str:
+    number, _, rest = path.stem.partition("_")
+    return f"{number} {rest.replace('_', ' ')}"
+
+
+def heading_title(cells: list[dict], path: pathlib.Path) -> str:
+    """The title from a notebook's ``# NN · Title`` heading, else from its file name."""
+    for cell in cells:
+        if cell.get("cell_type") != "markdown":
+            continue
+        first_line = "".join(cell.get("source", "")).lstrip().split("\n", 1)[0]
+        if first_line.startswith("# "):
+            title = first_line[2:].strip()
+            return title.split("·", 1)[1].strip() if "·" in title else title
+    return file_title(path).split(" ", 1)[-1].capitalize()
 
 
 @dataclass(frozen=True)
@@ -157,7 +229,7 @@ def _preprocessors() -> list:
     ]
 
 
-_HOSTS = r"(?:mybinder\.org|colab\.research\.google\.com|github\.com/" + re.escape(navigation.REPOSITORY) + r")"
+_HOSTS = r"(?:mybinder\.org|colab\.research\.google\.com|github\.com/" + re.escape(REPOSITORY) + r")"
 #: A badge (an image link) or a text link to the public notebooks (Binder, Colab, GitHub).
 _BADGE = re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\(https?://" + _HOSTS + r"[^)]*\)\s*")
 _LINK = re.compile(r"\[([^\]]*)\]\(https?://" + _HOSTS + r"[^)]*\)")
@@ -174,7 +246,7 @@ def without_instructor_links(notebook: NotebookNode) -> NotebookNode:
     return notebook
 
 
-def _exercise_difficulties(notebook: NotebookNode) -> dict[int, str]:
+def exercise_difficulties(notebook: NotebookNode) -> dict[int, str]:
     """Exercise number -> difficulty, from the Exercises list (``1. *(easy)* ...``)."""
     found = {}
     for cell in notebook.cells:
@@ -184,7 +256,8 @@ def _exercise_difficulties(notebook: NotebookNode) -> dict[int, str]:
     return found
 
 
-def _difficulty(exercise: Exercise, difficulties: dict[int, str]) -> str | None:
+def difficulty(exercise: Exercise, difficulties: dict[int, str]) -> str | None:
+    """The difficulty ``exercise_difficulties`` gives ``exercise``, or None."""
     match = re.search(r"-ex(\d+)-", exercise.grade_id)
     return difficulties.get(int(match.group(1))) if match else None
 
@@ -193,10 +266,10 @@ def suggested_points(notebook: NotebookNode) -> dict[str, int]:
     """Points for each graded cell by the rule of TEACHING.md: :data:`DIFFICULTY_POINTS` of the
     difficulty the notebook's Exercises list gives the exercise (easy 1, medium 2, hard, open
     and written 3), or :data:`KIND_POINTS` when it gives none (code 2, written answer 3)."""
-    difficulties = _exercise_difficulties(notebook)
+    difficulties = exercise_difficulties(notebook)
     points = {}
     for exercise in exercises(notebook):
-        label = _difficulty(exercise, difficulties)
+        label = difficulty(exercise, difficulties)
         points[exercise.grade_id] = DIFFICULTY_POINTS.get(label, KIND_POINTS[exercise.kind])
     return points
 
@@ -234,7 +307,7 @@ def write_student_versions(outdir: pathlib.Path | str, folder: pathlib.Path | st
     repository's notebooks) into ``outdir`` (created if needed), under the same names; returns
     the paths written."""
     outdir = pathlib.Path(outdir)
-    folder = navigation.notebooks_folder(folder)
+    folder = notebooks_folder(folder)
     paths = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
     if outdir.resolve() == folder.resolve():
         raise ValueError("write the student versions to another folder, not over the notebooks")
@@ -265,10 +338,10 @@ def parse_assignment(text: str) -> tuple[str, list[str]]:
 
 def grading_timeout(folder: pathlib.Path | str | None = None) -> int:
     """Seconds nbgrader may give one cell when it autogrades: :data:`TIMEOUT_MARGIN` times the
-    longest cell measured by ``python -m nalu_lib.navigation measure``, rounded up to a whole
+    longest cell measured by ``python tools/navigation.py measure``, rounded up to a whole
     minute (:data:`FALLBACK_TIMEOUT` without a measurement). nbgrader's default of 30 s stops the
     longest cells and silently grades their exercises 0."""
-    measured = navigation.load_run_times(folder).get("notebooks", {})
+    measured = load_run_times(folder).get("notebooks", {})
     if not measured:
         return FALLBACK_TIMEOUT
     longest = max(entry["longest_cell_seconds"] for entry in measured.values())
@@ -283,7 +356,7 @@ def _nbgrader_environment() -> dict[str, str]:
 
 
 def _config(course_id: str, timeout: int, folder: pathlib.Path) -> str:
-    measured = navigation.load_run_times(folder)
+    measured = load_run_times(folder)
     where = (
         f"The longest cell measured on {measured['machine']} ({measured['date']}) takes "
         f"{max(e['longest_cell_seconds'] for e in measured['notebooks'].values()):.0f} s"
@@ -299,7 +372,7 @@ c.CourseDirectory.course_id = {course_id!r}
 # stops the series' longest cells, and their exercises are then graded 0 without any error.
 # {where};
 # this is {TIMEOUT_MARGIN} times that, rounded up to a minute. Re-measure on your grading machine with
-# `python -m nalu_lib.navigation measure` and make the course again, or set a number here.
+# `python tools/navigation.py measure` and make the course again, or set a number here.
 c.Execute.timeout = {timeout}
 """
 
@@ -332,7 +405,7 @@ def make_course(
     """
     from nbgrader.api import Gradebook
 
-    folder = navigation.notebooks_folder(folder)
+    folder = notebooks_folder(folder)
     course_dir = pathlib.Path(course_dir).resolve()
     if points not in ("suggested", "notebook"):
         raise ValueError(f"points must be 'suggested' or 'notebook', got points={points!r}")
@@ -454,116 +527,6 @@ def grades_table(found: list[Grade]) -> str:
     return "\n".join(lines)
 
 
-# --------------------------------------------------------------------------- the teacher's guide
-
-#: Minutes a student needs per word of a notebook's prose: dense technical text with equations,
-#: read carefully, at about 100 words a minute.
-WORDS_PER_MINUTE = 100
-#: Minutes a student needs for an exercise, by its difficulty.
-EXERCISE_MINUTES = {"easy": 10, "medium": 20, "hard": 30, "open": 20, "written": 20}
-#: The guide's generated blocks sit between these lines (``NAME`` is the block's name).
-GENERATED = "<!-- generated: {name} (python -m nalu_lib.classroom guide) -->"
-GENERATED_END = "<!-- end of generated: {name} -->"
-
-
-def objectives(notebook: NotebookNode) -> list[str]:
-    """The bullets of a notebook's "What you will learn" section, one string each (a bullet's
-    indented continuation lines joined to it; the first unindented paragraph ends the list)."""
-    for cell in notebook.cells:
-        if cell.cell_type != "markdown" or "What you will learn" not in cell.source:
-            continue
-        bullets: list[str] = []
-        for line in cell.source.split("What you will learn", 1)[1].splitlines()[1:]:
-            if line.startswith("- "):
-                bullets.append(line[2:].strip())
-            elif bullets and line.startswith((" ", "\t")) and line.strip():
-                bullets[-1] += " " + line.strip()
-            elif bullets and line.strip():
-                break
-        return bullets
-    return []
-
-
-def _prose_words(notebook: NotebookNode) -> int:
-    return sum(len(re.findall(r"\w+", c.source)) for c in notebook.cells if c.cell_type == "markdown")
-
-
-def student_minutes(notebook: NotebookNode, machine_seconds: float = 0.0) -> int:
-    """An estimate of a student's working time on a notebook, in minutes, rounded up to 5: its
-    prose at :data:`WORDS_PER_MINUTE`, its exercises by :data:`EXERCISE_MINUTES`, and the
-    machine's run time."""
-    difficulties = _exercise_difficulties(notebook)
-    minutes = _prose_words(notebook) / WORDS_PER_MINUTE + machine_seconds / 60
-    minutes += sum(EXERCISE_MINUTES.get(_difficulty(e, difficulties) or "medium", 20) for e in exercises(notebook))
-    return 5 * math.ceil(minutes / 5)
-
-
-def guide_blocks(folder: pathlib.Path | str | None = None) -> dict[str, str]:
-    """The generated blocks of TEACHING.md, by name: ``objectives``, ``times`` and ``points``,
-    computed from the notebooks and their measured run times."""
-    folder = navigation.notebooks_folder(folder)
-    measured = navigation.load_run_times(folder).get("notebooks", {})
-    paths = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
-    notebooks = {p.name[:2]: (p, nbformat.read(p, as_version=4)) for p in paths}
-    goals = []
-    for number, (path, notebook) in notebooks.items():
-        bullets = objectives(notebook)
-        if bullets:
-            title = navigation._heading_title(notebook.cells, path)
-            goals.append(f"**{number} · [{title}](notebooks/{path.name})**\n")
-            goals += [f"- {bullet}" for bullet in bullets]
-            goals.append("")
-    times = [
-        "| # | Words of prose | Exercises | Machine run time | Autograding per student | Student working time |",
-        "|---|---|---|---|---|---|",
-    ]
-    for number, (_path, notebook) in notebooks.items():
-        seconds = measured.get(number, {}).get("seconds", 0.0)
-        labels = [_difficulty(e, _exercise_difficulties(notebook)) or "unlabelled" for e in exercises(notebook)]
-        listed = ", ".join(labels) or "\u2013"
-        machine = navigation.format_seconds(seconds) if seconds else "\u2013"
-        grading = navigation.format_seconds(seconds) if labels and seconds else "\u2013"
-        times.append(
-            f"| {number} | {_prose_words(notebook):,} | {listed} | {machine} | {grading} | "
-            f"~{student_minutes(notebook, seconds)} min |"
-        )
-    points = [
-        "| Notebook | Grade id | Kind | Difficulty | Points in the notebook | Suggested points |",
-        "|---|---|---|---|---|---|",
-    ]
-    for number, (_path, notebook) in notebooks.items():
-        difficulties = _exercise_difficulties(notebook)
-        suggested = suggested_points(notebook)
-        for exercise in exercises(notebook):
-            label = _difficulty(exercise, difficulties) or "unlabelled"
-            points.append(
-                f"| {number} | `{exercise.grade_id}` | {exercise.kind} | {label} | {exercise.points:g} | "
-                f"{suggested.get(exercise.grade_id, exercise.points):g} |"
-            )
-    return {"objectives": "\n".join(goals).rstrip(), "times": "\n".join(times), "points": "\n".join(points)}
-
-
-def update_guide(
-    guide: pathlib.Path | str, folder: pathlib.Path | str | None = None, check: bool = False
-) -> bool:
-    """Rewrite (or with ``check``, only compare) the generated blocks of the teacher's guide
-    ``guide`` (TEACHING.md); True if any is (or was) out of date. Raises ``ValueError`` if a
-    block's marker lines are missing."""
-    guide = pathlib.Path(guide)
-    text = guide.read_text(encoding="utf-8")
-    new = text
-    for name, block in guide_blocks(folder).items():
-        start, end = GENERATED.format(name=name), GENERATED_END.format(name=name)
-        if start not in new or end not in new:
-            raise ValueError(f"{guide}: no lines {start!r} ... {end!r} around the {name} block")
-        before, rest = new.split(start, 1)
-        after = rest.split(end, 1)[1]
-        new = f"{before}{start}\n{block}\n{end}{after}"
-    if new != text and not check:
-        guide.write_text(new, encoding="utf-8")
-    return new != text
-
-
 def main(argv: list[str] | None = None) -> int:
     """The command line: ``python -m nalu_lib.classroom {course,grades,student-versions,exercises}``."""
     parser = argparse.ArgumentParser(
@@ -586,13 +549,10 @@ def main(argv: list[str] | None = None) -> int:
     grading = commands.add_parser("grades", help="every student's score, with the points awaiting hand-grading")
     grading.add_argument("course_dir", type=pathlib.Path, help="the course folder")
     grading.add_argument("--course-id", default="nalu", help="nbgrader's course id (default: nalu)")
-    guide = commands.add_parser("guide", help="rewrite the generated parts of TEACHING.md")
-    guide.add_argument("--guide", type=pathlib.Path, default=None, help="the guide (default: TEACHING.md beside it)")
-    guide.add_argument("--check", action="store_true", help="only say whether it is out of date (exit 1)")
     make = commands.add_parser("student-versions", help="write a student version of every notebook")
     make.add_argument("outdir", type=pathlib.Path, help="the folder to write them to")
     listing = commands.add_parser("exercises", help="list every notebook's exercises and points")
-    for sub in (course, guide, make, listing):
+    for sub in (course, make, listing):
         sub.add_argument("--notebooks", type=pathlib.Path, default=None, help="the series' notebooks folder")
     args = parser.parse_args(argv)
 
@@ -600,7 +560,7 @@ def main(argv: list[str] | None = None) -> int:
         print(grades_table(grades(args.course_dir, args.course_id)))
         return 0
     try:
-        folder = navigation.notebooks_folder(args.notebooks)
+        folder = notebooks_folder(args.notebooks)
     except FileNotFoundError as error:
         parser.error(str(error))
     if args.command == "course":
@@ -631,11 +591,6 @@ def main(argv: list[str] | None = None) -> int:
         timeout = grading_timeout(folder)
         print(f"Course ready in {args.course_dir.resolve()}, grading timeout {timeout} s per cell.{released}")
         return 0
-    if args.command == "guide":
-        path = args.guide or folder.resolve().parent / "TEACHING.md"
-        changed = update_guide(path, folder, check=args.check)
-        print(("out of date: " if args.check else "updated: ") + str(path) if changed else f"up to date: {path}")
-        return 1 if (args.check and changed) else 0
     if args.command == "student-versions":
         for path in write_student_versions(args.outdir, folder):
             count = len(exercises(nbformat.read(path, as_version=4)))

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import keras
 import numpy as np
+from scipy.stats import binomtest
 
 from nalu_lib.checks import check_integer, check_number
-from nalu_lib.data import apply_op
-from nalu_lib.layers import NALU
-from nalu_lib.seeding import seeded_model
+from nalu_lib.tasks.operations import apply_op
+from nalu_lib.units import NALU
 
 __all__ = [
     "comparison_table",
@@ -25,11 +25,12 @@ __all__ = [
     "nalu_gates",
     "near_exact_prediction",
     "predict",
+    "predict_sequences",
     "relative_error",
     "results_table",
     "scaled_error",
     "success_rate",
-    "success_threshold",
+    "worst_case_threshold",
 ]
 
 
@@ -94,6 +95,30 @@ def mean_absolute_error_by_input(predictions, y) -> np.ndarray:
     return np.abs(predictions - y[None]).mean(axis=(0, 2))
 
 
+def predict_sequences(model: keras.Model, x, batch_size: int | None = None) -> np.ndarray:
+    """``model``'s predictions for sequences ``x`` of any length, as a float64 numpy array.
+
+    A recurrent layer built with ``unroll=True`` (fast to train on 10 steps) would write a
+    1000-step sequence out as 1000 steps of graph; here every ``keras.layers.RNN`` of the model
+    (LSTMs included) loops instead, for this call only, and the model runs as one compiled call
+    (``model.predict`` on a single batch). With ``batch_size``, on batches of that many
+    sequences instead, which bounds the memory a large model needs (notebook 08 reads 200,000
+    images with a CNN). Used in notebooks 07 and 08.
+    """
+    x = np.asarray(x, dtype=np.float32)
+    batch_size = check_integer("batch_size", batch_size, minimum=1, allow_none=True)
+    layers = [layer for layer in model._flatten_layers(include_self=True) if isinstance(layer, keras.layers.RNN)]
+    unrolled = [layer.unroll for layer in layers]
+    try:
+        for layer in layers:
+            layer.unroll = False
+        prediction = model.predict(x, batch_size=min(batch_size or len(x), len(x)), verbose=0)
+    finally:
+        for layer, unroll in zip(layers, unrolled, strict=True):
+            layer.unroll = unroll
+    return np.asarray(prediction, dtype=np.float64)
+
+
 def initial_model(build_model, x, seed: int) -> keras.Model:
     """The untrained model that ``train(build_model, x, y, seed=seed)`` starts from (notebook 03).
 
@@ -104,6 +129,8 @@ def initial_model(build_model, x, seed: int) -> keras.Model:
     """
     if isinstance(build_model, keras.layers.Layer) or not callable(build_model):
         raise ValueError(f"build_model must be a function that returns an unbuilt model, got {build_model!r}")
+    from nalu_lib.engine.seeding import seeded_model
+
     return seeded_model(build_model, x, check_integer("seed", seed, minimum=0))
 
 
@@ -167,12 +194,14 @@ def near_exact_prediction(task, x, epsilon: float = 1e-5) -> np.ndarray:
     return corners[worst, np.arange(len(x))][:, None]
 
 
-def success_threshold(task, epsilon: float = 1e-5) -> float:
-    """Madsen & Johansen's (2020) success threshold for a static arithmetic task (notebook 04).
+def worst_case_threshold(task, epsilon: float = 1e-5) -> float:
+    """The extrapolation MSE of the worst near-exact solution of a static task (notebook 04).
 
-    A run succeeds when its extrapolation MSE is below that of a near-exact solution, one whose
-    weights are all within ``epsilon`` of the exact ones (:func:`near_exact_prediction`, the
-    worst such solution), on the task's extrapolation set. Computed from the task, not guessed.
+    A bound of this series' own, not Madsen & Johansen's threshold: the MSE, on the task's
+    extrapolation set, of the worst solution whose weights are all within ``epsilon`` of the
+    exact ones (:func:`near_exact_prediction`). Their threshold
+    (:func:`nalu_lib.tasks.static_task.protocol.published_threshold`) puts every weight exactly
+    ``epsilon`` off in one direction and averages, so it is smaller.
     """
     epsilon = check_number("epsilon", epsilon, positive=True)
     prediction = near_exact_prediction(task, task.x_extrapolation, epsilon)
@@ -183,19 +212,18 @@ def success_rate(successes, confidence: float = 0.95) -> tuple[float, float, flo
     """The fraction of successful runs and its Wilson score interval: ``(rate, low, high)``.
 
     The Wilson interval stays inside [0, 1] and is sensible for 0 or all successes, which the
-    usual normal approximation is not (notebooks 04 and 05).
+    usual normal approximation is not (notebooks 04 and 05). ``confidence`` is any level in
+    (0, 1); scipy computes the interval.
     """
     successes = np.asarray(successes, dtype=bool).ravel()
-    n = successes.size
-    if n == 0:
+    if successes.size == 0:
         raise ValueError("successes is empty")
-    z = {0.9: 1.6448536269514722, 0.95: 1.959963984540054, 0.99: 2.5758293035489004}.get(confidence)
-    if z is None:
-        raise ValueError(f"confidence must be 0.9, 0.95 or 0.99, got confidence={confidence!r}")
-    rate = successes.mean()
-    centre = (rate + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return float(rate), float(max(0.0, min(rate, centre - half))), float(min(1.0, max(rate, centre + half)))
+    confidence = check_number("confidence", confidence)
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, got confidence={confidence!r}")
+    k, n = int(successes.sum()), successes.size
+    interval = binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
+    return k / n, float(interval.low), float(interval.high)
 
 
 def nalu_gates(model, x) -> list[np.ndarray]:
@@ -218,7 +246,7 @@ def results_table(results, split: str = "extrapolation") -> tuple[list, list, np
     Table 1 (notebooks 04 and 05).
 
     ``results`` are objects with ``op``, ``model``, ``interpolation_scaled``,
-    ``extrapolation_scaled`` and ``success_rate`` (what :func:`nalu_lib.benchmark.run` returns).
+    ``extrapolation_scaled`` and ``success_rate`` (what :func:`nalu_lib.tasks.static_task.benchmark.run` returns).
     ``split`` is ``"interpolation"`` or ``"extrapolation"`` for the median scaled error over
     seeds, or ``"success"`` for the success rate in %.
     """

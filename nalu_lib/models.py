@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import keras
 
-from nalu_lib.layers import NAC, NALU, NAU, NMU
+from nalu_lib.units import NAC, NALU, NAU, NMU
 
 __all__ = ["mlp", "stacked"]
 

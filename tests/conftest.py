@@ -5,7 +5,7 @@ import os
 import pytest
 
 import nalu_lib
-from nalu_lib.setup import KERNEL_ENV
+from nalu_lib.notebook.setup import KERNEL_ENV
 
 # nbval (--nbval-current-env) and the exercise tests start their kernels from this process:
 # they run in the environment Binder's and the README's kernel have (python -m nalu_lib kernel).

@@ -32,7 +32,9 @@ BINDER_REQUIREMENTS = BINDER / "requirements.txt"
 ROOT_REQUIREMENTS = ROOT / "requirements.txt"
 DEV_REQUIREMENTS = ROOT / "requirements-dev.txt"
 #: What only contributors, CI and teachers need: never in a student's Binder image.
-DEV_ONLY = ("pytest", "pytest-xdist", "nbval", "ruff", "playwright", "nbgrader")
+DEV_ONLY = ("pytest", "pytest-xdist", "nbval", "ruff", "playwright", "nbgrader", "filelock")
+#: The maintainer's tools' own file, which requirements-dev.txt includes.
+TOOLS_REQUIREMENTS = ROOT / "tools" / "requirements.txt"
 POST_BUILD = BINDER / "postBuild"
 
 # Binder's image user; repo2docker otherwise uses the caller's uid (0 under CI as root).
@@ -123,6 +125,9 @@ def test_students_get_no_test_tools_and_ci_gets_binder_pins_plus_them():
     assert not binder & set(DEV_ONLY), "test and classroom tools do not belong in a student's Binder"
     assert "-r requirements.txt" in _lines(DEV_REQUIREMENTS), "requirements-dev.txt must include the notebooks' pins"
     assert set(dev) == set(DEV_ONLY), "requirements-dev.txt pins the tools alone; the rest comes from binder/"
+    assert "-r tools/requirements.txt" in _lines(DEV_REQUIREMENTS), "requirements-dev.txt must include the tools' pins"
+    tools = {req.name.lower() for req in _pins(TOOLS_REQUIREMENTS)}
+    assert tools and not binder & tools, "the maintainer's tools do not belong in a student's Binder"
     for req in dev.values():
         specs = list(req.specifier)
         assert len(specs) == 1 and specs[0].operator == "==", f"{req} is not pinned with =="

@@ -16,7 +16,7 @@ import sys
 import nbformat
 import pytest
 
-from nalu_lib import classroom, navigation
+from nalu_lib import classroom
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -94,7 +94,7 @@ def test_student_version_holds_no_solution(path, student_dir):
             if "BEGIN HIDDEN TESTS" not in before.source:
                 assert after.source == before.source, f"check cell {index} changed"
     assert "widgets" not in student.metadata
-    for link in ("mybinder.org", "colab.research.google.com", f"github.com/{navigation.REPOSITORY}/blob"):
+    for link in ("mybinder.org", "colab.research.google.com", f"github.com/{classroom.REPOSITORY}/blob"):
         assert link not in student_text, f"{path.name}: the student version links to the solved notebooks ({link})"
 
 
@@ -114,7 +114,9 @@ def test_instructor_links_are_removed_and_other_links_kept():
             "(https://mybinder.org/v2/gh/x) [![Open In Colab](https://colab.research.google.com/assets/b.svg)]"
             "(https://colab.research.google.com/github/x)"
         ),
-        nbformat.v4.new_markdown_cell("See [the paper](https://arxiv.org/abs/1808.00508) or [Colab](https://colab.research.google.com/github/y)."),
+        nbformat.v4.new_markdown_cell(
+            "See [the paper](https://arxiv.org/abs/1808.00508) or [Colab](https://colab.research.google.com/github/y)."
+        ),
     ]
     cleaned = classroom.without_instructor_links(notebook)
     assert cleaned.cells[0].source == "[Start page](00_start_here.ipynb)"

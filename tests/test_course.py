@@ -26,7 +26,8 @@ import sys
 import nbformat
 import pytest
 
-from nalu_lib import classroom, navigation
+from nalu_lib import classroom
+from tools import navigation, teaching_guide
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOK = "06_playground.ipynb"
@@ -149,10 +150,10 @@ def test_nbgrader_autogrades_and_exports_every_score_exactly(course):
 
 
 def test_the_teachers_guide_is_current():
-    assert not classroom.update_guide(ROOT / "TEACHING.md", check=True), "run `python -m nalu_lib.classroom guide`"
+    assert not teaching_guide.update_guide(ROOT / "TEACHING.md", check=True), "run `python tools/teaching_guide.py`"
     guide = (ROOT / "TEACHING.md").read_text()
     for path in sorted((ROOT / "notebooks").glob("0[1-6]_*.ipynb")):
-        bullets = classroom.objectives(nbformat.read(path, as_version=4))
+        bullets = teaching_guide.objectives(nbformat.read(path, as_version=4))
         assert 3 <= len(bullets) <= 6, f"{path.name}: {len(bullets)} objectives found"
         for bullet in bullets:
             assert len(bullet) < 300 and "NBVAL" not in bullet, f"{path.name}: not one objective: {bullet}"
@@ -161,12 +162,12 @@ def test_the_teachers_guide_is_current():
 
 
 def test_the_readme_run_times_are_the_committed_measurement():
-    measurement = navigation.load_run_times()
+    measurement = classroom.load_run_times()
     readme = (ROOT / "README.md").read_text()
-    assert navigation.readme_with_run_times(readme, measurement) == readme, "run `python -m nalu_lib.navigation`"
+    assert navigation.readme_with_run_times(readme, measurement) == readme, "run `python tools/navigation.py`"
     for number, entry in measurement["notebooks"].items():
         row = next(line for line in readme.splitlines() if line.startswith(f"| {number} | [") and "notebooks/" in line)
-        assert row.endswith(f"| {navigation.format_seconds(entry['seconds'])} |"), row
+        assert row.endswith(f"| {classroom.format_seconds(entry['seconds'])} |"), row
     assert set(measurement["notebooks"]) == {p.name[:2] for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}
 
 
@@ -174,14 +175,14 @@ def test_the_readme_run_times_are_the_committed_measurement():
     ("seconds", "text"), [(7.0, "~7 s"), (59.4, "~59 s"), (68.1, "~1 min 10 s"), (147.2, "~2 min 25 s")]
 )
 def test_run_times_are_formatted_as_the_tables_show_them(seconds, text):
-    assert navigation.format_seconds(seconds) == text
+    assert classroom.format_seconds(seconds) == text
 
 
 def _fake_series(folder: pathlib.Path, longest: float) -> pathlib.Path:
     nbformat.write(nbformat.v4.new_notebook(), folder / "01_fake.ipynb")
     entry = {"seconds": longest + 5, "longest_cell": 3, "longest_cell_seconds": longest, "cell_seconds": {}}
     measurement = {"machine": "test", "date": "today", "notebooks": {"01": entry}}
-    (folder / navigation.RUN_TIMES_FILE).write_text(json.dumps(measurement))
+    (folder / classroom.RUN_TIMES_FILE).write_text(json.dumps(measurement))
     return folder
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nalu_lib import data
+from nalu_lib import tasks as data
 
 
 def test_article_task_is_the_articles_data():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nalu_lib import NAC, evaluation, train
-from nalu_lib.data import static_arithmetic_task
+from nalu_lib.tasks import static_arithmetic_task
 
 
 @pytest.mark.parametrize(
@@ -29,28 +29,29 @@ def test_wilson_interval_widens_with_confidence_and_rejects_bad_input():
     results = [True] * 3 + [False] * 7
     widths = [np.subtract(*evaluation.success_rate(results, c)[:0:-1]) for c in (0.9, 0.95, 0.99)]
     assert widths[0] < widths[1] < widths[2]
-    with pytest.raises(ValueError, match="confidence"):
-        evaluation.success_rate(results, 0.5)
+    for bad in (0, 1, 1.5, "high"):
+        with pytest.raises(ValueError, match="confidence"):
+            evaluation.success_rate(results, bad)
     with pytest.raises(ValueError, match="empty"):
         evaluation.success_rate([])
 
 
-def test_success_threshold_by_hand():
+def test_worst_case_threshold_by_hand():
     epsilon = 1e-3
     add = static_arithmetic_task("add", input_size=6, subset_size=2, overlap=1, n_test=50, seed=1)
     delta = epsilon * np.abs(add.x_extrapolation.astype(np.float64)).sum(axis=1)
     # a + b off by at most 2 delta: the worst near-exact solution's squared error is (2 delta)^2 (up to the
     # float32 rounding of the stored targets)
-    assert evaluation.success_threshold(add, epsilon) == pytest.approx(np.mean((2 * delta) ** 2), rel=1e-5)
+    assert evaluation.worst_case_threshold(add, epsilon) == pytest.approx(np.mean((2 * delta) ** 2), rel=1e-5)
     mul = static_arithmetic_task("mul", input_size=6, subset_size=2, overlap=1, n_test=50, seed=1)
     x = mul.x_extrapolation.astype(np.float64)
     a, b = x[:, mul.a_index].sum(axis=1), x[:, mul.b_index].sum(axis=1)
     delta = epsilon * np.abs(x).sum(axis=1)
     # positive a and b: the worst corner is (a + delta)(b + delta), off by delta (a + b) + delta^2
     expected = np.mean((delta * (a + b) + delta**2) ** 2)
-    assert evaluation.success_threshold(mul, epsilon) == pytest.approx(expected, rel=1e-5)
+    assert evaluation.worst_case_threshold(mul, epsilon) == pytest.approx(expected, rel=1e-5)
     with pytest.raises(ValueError, match="epsilon"):
-        evaluation.success_threshold(add, 0.0)
+        evaluation.worst_case_threshold(add, 0.0)
 
 
 def test_scaled_error_and_mse_per_model():

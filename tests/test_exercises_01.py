@@ -44,7 +44,7 @@ def test_01_ex1_rejects_wrong_answers(kernel, answer, message):
 # --------------------------------------------------------------------------- exercise 2: a wider training range
 
 WIDE = (
-    "x_wide, y_wide, x_wide_test, y_wide_test = data.identity_task(train_range=(-10, 10), seed=0)\n"
+    "x_wide, y_wide, x_wide_test, y_wide_test = tasks.identity_task(train_range=(-10, 10), seed=0)\n"
     "wide = train_many(lambda: mlp(activation='tanh'), x_wide, y_wide, seeds=5, steps=1000, learning_rate=0.01)\n"
 )
 
@@ -57,7 +57,7 @@ WIDE = (
         # only the input x = 20, by hand; a one-element array
         WIDE + "tanh_wide_error_at_20 = np.abs(wide.predict(np.array([[20.0]])) - 20).mean(axis=0).ravel()",
         # the seeds as a list
-        "x_wide, y_wide, x_wide_test, y_wide_test = data.identity_task(train_range=(-10, 10), seed=0)\n"
+        "x_wide, y_wide, x_wide_test, y_wide_test = tasks.identity_task(train_range=(-10, 10), seed=0)\n"
         "wide = train_many(lambda: mlp(activation='tanh'), x_wide, y_wide, seeds=[0, 1, 2, 3, 4], steps=1000,"
         " learning_rate=0.01)\n"
         "tanh_wide_error_at_20 = float(evaluation.mean_absolute_error_by_input(wide.predict(x_wide_test), "

@@ -4,7 +4,7 @@ each with its own message."""
 import pytest
 from exercise_kernel import ExerciseKernel
 
-SUB = 'sub = data.recurrent_arithmetic_task("sub", n_train=128, overlap=0, seed=0)\n'
+SUB = 'sub = tasks.recurrent_arithmetic_task("sub", n_train=128, overlap=0, seed=0)\n'
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def test_07_ex1_accepts_right_forms(kernel, answer):
     [
         # trained on a + b instead of a - b
         (
-            'add = data.recurrent_arithmetic_task("add", n_train=128, overlap=0, seed=0)\n'
+            'add = tasks.recurrent_arithmetic_task("add", n_train=128, overlap=0, seed=0)\n'
             "sub_model = keras.Sequential([keras.layers.RNN(RecurrentNAC(1), unroll=True)])\n"
             "train(sub_model, add.x_train, add.y_train, seed=0)",
             "+1 on a, -1 on b",

@@ -47,8 +47,7 @@ def test_08_ex1_rejects_wrong_answers(kernel, answer, message):
     "answer",
     [
         # a looping RNN, targets of shape (n,), another seed
-        ODD + "odd_nac = keras.Sequential([keras.layers.RNN(RecurrentNAC(1))])\n"
-        "train(odd_nac, readings, odd, seed=1)",
+        ODD + "odd_nac = keras.Sequential([keras.layers.RNN(RecurrentNAC(1))])\ntrain(odd_nac, readings, odd, seed=1)",
         # a functional model
         ODD + "inputs = keras.Input((None, 10))\n"
         "odd_nac = keras.Model(inputs, keras.layers.RNN(RecurrentNAC(1), unroll=True)(inputs))\n"

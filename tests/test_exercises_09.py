@@ -16,7 +16,7 @@ def kernel():
     [
         'n_tokens = {"zh": 12, "en": 30}',
         'n_tokens = {language: np.int64(len(splits[language].vocabulary)) for language in ("en", "zh")}',
-        'n_tokens = {language: len(set().union(*(data.number_tokens(n, language) for n in range(1000))))'
+        "n_tokens = {language: len(set().union(*(tasks.number_tokens(n, language) for n in range(1000))))"
         ' for language in ("en", "zh")}',
     ],
 )
@@ -30,13 +30,13 @@ def test_09_ex1_accepts_right_forms(kernel, answer):
     [
         # 0 to 1000: "thousand" and 千 counted too
         (
-            "n_tokens = {language: len({t for n in range(1001) for t in data.number_tokens(n, language)})"
+            "n_tokens = {language: len({t for n in range(1001) for t in tasks.number_tokens(n, language)})"
             ' for language in ("en", "zh")}',
             "English: 20 words below twenty",
         ),
         # Chinese split on spaces: every number one token
         (
-            'n_tokens = {language: len({t for n in range(1000) for t in data.number_words(n, language).split()})'
+            "n_tokens = {language: len({t for n in range(1000) for t in tasks.number_words(n, language).split()})"
             ' for language in ("en", "zh")}',
             "Chinese: ten digits",
         ),

@@ -7,7 +7,7 @@ import pytest
 import tensorflow as tf
 
 from nalu_lib import NAC, NALU, NAU, NMU
-from nalu_lib.layers import nac_weight
+from nalu_lib.units import nac_weight
 
 
 def _sigmoid(z):
@@ -234,7 +234,7 @@ def test_gradients_match_central_differences_in_float64(layer_cls):
     direction = rng.normal(size=(4, 2))  # a random linear read-out of the outputs
 
     def f(x, *weights):
-        return tf.reduce_sum(layer.forward(x, *weights) * direction)
+        return tf.reduce_sum(layer.compute(x, *weights) * direction)
 
     args = [tf.constant(a, tf.float64) for a in (x, *weights)]
     with tf.GradientTape() as tape:

@@ -6,15 +6,10 @@ import numpy as np
 import pytest
 
 from nalu_lib import train
-from nalu_lib.recurrent import (
-    EveryStep,
-    RecurrentNAC,
-    RecurrentNALU,
-    errors_by_length_plot,
-    predict_sequences,
-    recurrent_loop,
-)
-from nalu_lib.sequences import recurrent_arithmetic_task
+from nalu_lib.evaluation import predict_sequences
+from nalu_lib.notebook.plots import errors_by_length
+from nalu_lib.tasks.sequences import recurrent_arithmetic_task
+from nalu_lib.units import EveryStep, RecurrentNAC, RecurrentNALU, recurrent_loop
 
 CELLS = [RecurrentNAC, RecurrentNALU]
 
@@ -94,9 +89,7 @@ def test_save_and_load_round_trip(tmp_path, cell_cls):
 
 
 def test_config_keeps_every_argument():
-    cell = RecurrentNALU(
-        3, initial_value=2.0, epsilon=1e-5, g_initializer="ones", log_space_dtype=None, name="c"
-    )
+    cell = RecurrentNALU(3, initial_value=2.0, epsilon=1e-5, g_initializer="ones", log_space_dtype=None, name="c")
     clone = RecurrentNALU.from_config(cell.get_config())
     assert (clone.units, clone.initial_value, clone.cell_layer.epsilon) == (3, 2.0, 1e-5)
     assert clone.cell_layer.log_space_dtype is None
@@ -146,7 +139,7 @@ def test_errors_by_length_plot_draws_one_line_per_model():
     import matplotlib
 
     matplotlib.use("Agg")
-    ax = errors_by_length_plot({"a": {10: [1e-7, 2e-7], 100: [1e-6, 0.0]}, "b": {10: 0.1, 100: 1.0}}, title="t")
+    ax = errors_by_length({"a": {10: [1e-7, 2e-7], 100: [1e-6, 0.0]}, "b": {10: 0.1, 100: 1.0}}, title="t")
     assert len(ax.get_lines()) == 2
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
 

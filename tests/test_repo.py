@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from nalu_lib import navigation
+from tools import navigation
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -23,7 +23,7 @@ def test_ruff_is_clean():
 
 
 def test_navigation_lines_are_up_to_date():
-    assert navigation.update(check=True) == [], "run `python -m nalu_lib.navigation`"
+    assert navigation.update(check=True) == [], "run `python tools/navigation.py`"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nalu_lib import data
+from nalu_lib import tasks as data
 
 
 @pytest.mark.parametrize("op", ["add", "sub", "prod"])
@@ -15,8 +15,11 @@ def test_recurrent_task_targets_and_shapes(op):
     assert len(task.a_index) == 3 and len(task.b_index) == 3 and len(set(task.a_index) & set(task.b_index)) == 1
     x = task.x_train.astype(np.float64)
     a, b = x[:, :, task.a_index], x[:, :, task.b_index]
-    expected = {"add": a.sum((1, 2)) + b.sum((1, 2)), "sub": a.sum((1, 2)) - b.sum((1, 2)),
-                "prod": a.prod((1, 2)) * b.prod((1, 2))}[op]
+    expected = {
+        "add": a.sum((1, 2)) + b.sum((1, 2)),
+        "sub": a.sum((1, 2)) - b.sum((1, 2)),
+        "prod": a.prod((1, 2)) * b.prod((1, 2)),
+    }[op]
     np.testing.assert_allclose(task.y_train[:, 0], expected, rtol=1e-6)
     assert all(v.dtype == np.float32 for v in (task.x_train, task.y_train, *task.tests[30]))
 

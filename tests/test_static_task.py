@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from nalu_lib import static_task
+from nalu_lib.tasks.static_task import cells as table_cells
+from nalu_lib.tasks.static_task import protocol, runner
+from nalu_lib.tasks.static_task import results as table_results
+from nalu_lib.tasks.static_task.stream import StaticTaskStream
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -22,15 +25,15 @@ def _benchmark_module():
 
 @pytest.mark.parametrize("op", ["mul", "add", "sub"])
 def test_thresholds_agree_with_the_published_ones_within_one_percent(op):
-    ours = static_task.published_threshold(op)
-    assert abs(ours / static_task.PUBLISHED_THRESHOLDS[op] - 1) < 0.01
+    ours = protocol.published_threshold(op)
+    assert abs(ours / protocol.PUBLISHED_THRESHOLDS[op] - 1) < 0.01
     # the data's own 25-input subsets give a different (for addition, 8% higher) threshold
-    assert static_task.published_threshold(op, subset_size=25) >= ours * 0.99
+    assert protocol.published_threshold(op, subset_size=25) >= ours * 0.99
 
 
 def test_subsets_follow_their_code():
-    assert [static_task.subset_offset(s) for s in (0, 1, 2)] == [44, 37, 40]
-    masks = static_task._subset_matrix([0])
+    assert [protocol.subset_offset(s) for s in (0, 1, 2)] == [44, 37, 40]
+    masks = protocol.subset_masks([0])
     a, b = np.flatnonzero(masks[0, :, 0]), np.flatnonzero(masks[0, :, 1])
     assert a.tolist() == list(range(44, 69)) and b.tolist() == list(range(57, 82))
     assert len(set(a) & set(b)) == 12
@@ -39,12 +42,12 @@ def test_subsets_follow_their_code():
 @pytest.mark.parametrize("per_seed", [False, True])
 def test_stream_targets_are_each_seeds_op_of_its_subsets(per_seed):
     seeds = [0, 3, 9]
-    stream = static_task.StaticTaskStream("mul", seeds, per_seed_inputs=per_seed)
+    stream = StaticTaskStream("mul", seeds, per_seed_inputs=per_seed)
     x, y = (t.numpy() for t in stream.batch(tf.constant(5)))
-    masks = static_task._subset_matrix(seeds).astype(np.float64)
+    masks = protocol.subset_masks(seeds).astype(np.float64)
     ab = np.einsum("snd,sdk->snk" if per_seed else "nd,sdk->snk", x.astype(np.float64), masks)
     np.testing.assert_allclose(y[..., 0], ab[..., 0] * ab[..., 1], rtol=1e-6)
-    sub = static_task.StaticTaskStream("sub", seeds, per_seed_inputs=per_seed)
+    sub = StaticTaskStream("sub", seeds, per_seed_inputs=per_seed)
     _, y_sub = (t.numpy() for t in sub.batch(tf.constant(5)))
     assert np.max(np.abs(y_sub[..., 0] - (ab[..., 0] - ab[..., 1]))) < 2e-5  # far below sqrt(1.4e-8)
     assert x.min() >= 1.0 and x.max() < 2.0 and abs(x.mean() - 1.5) < 0.01
@@ -54,22 +57,22 @@ def test_stream_targets_are_each_seeds_op_of_its_subsets(per_seed):
 
 
 def test_nac_initialisation_matches_theirs():
-    assert static_task.nac_init_limit(100, 2) == pytest.approx(0.5039, abs=1e-3)
-    assert static_task.nac_init_limit(2, 1) == pytest.approx(9.471, abs=1e-2)
+    assert table_cells.nac_init_limit(100, 2) == pytest.approx(0.5039, abs=1e-3)
+    assert table_cells.nac_init_limit(2, 1) == pytest.approx(9.471, abs=1e-2)
 
 
 def test_model_selection_takes_the_first_best_validation_step():
     interpolation = np.array([[5.0, np.nan], [1.0, np.nan], [1.0, np.nan], [3.0, np.nan]])
-    np.testing.assert_array_equal(static_task._select(np.arange(4), interpolation), [1, 3])
+    np.testing.assert_array_equal(protocol.select(np.arange(4), interpolation), [1, 3])
 
 
 def test_bad_cell_and_arguments_are_refused():
     with pytest.raises(ValueError, match="name must be one of"):
-        static_task.run_cell("NMU:div", 2)
+        runner.run_cell("NMU:div", 2)
     with pytest.raises(ValueError, match="max_steps"):
-        static_task.run_cell("NAU:add", 2, max_steps=10)
+        runner.run_cell("NAU:add", 2, max_steps=10)
     with pytest.raises(ValueError, match="op must be"):
-        static_task.StaticTaskStream("div", [0])
+        StaticTaskStream("div", [0])
 
 
 def test_benchmark_writes_resumes_and_redoes(tmp_path, capsys):
@@ -83,7 +86,7 @@ def test_benchmark_writes_resumes_and_redoes(tmp_path, capsys):
     assert sum(line.startswith(("NAU:sub", "NMU:mul")) for line in printed) == 2
     with out.open() as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == 4 and list(rows[0]) == static_task.CSV_COLUMNS
+    assert len(rows) == 4 and list(rows[0]) == table_results.CSV_COLUMNS
     assert {r["cell"] for r in rows} == {"NAU:sub", "NMU:mul"}
     assert all(r["steps_run"] == "2000" and r["seed"] in ("0", "1") for r in rows)
     before = out.read_text()
@@ -93,7 +96,7 @@ def test_benchmark_writes_resumes_and_redoes(tmp_path, capsys):
     assert out.read_text() == before
 
     assert bench.main([*args[:-2], "--out", str(out), "--redo", "NAU:sub", "--max-steps", "3000"]) == 0
-    loaded = static_task.load_results(out)
+    loaded = table_results.load_results(out)
     assert [r["steps_run"] for r in loaded["NAU:sub"]] == [3000, 3000]
     assert [r["steps_run"] for r in loaded["NMU:mul"]] == [2000, 2000]
     capsys.readouterr()
@@ -103,12 +106,12 @@ def test_benchmark_writes_resumes_and_redoes(tmp_path, capsys):
     parts += ["--time-limit", "0", "--checkpoints", str(tmp_path / "ck")]
     assert bench.main([*parts, "--redo", "NAU:sub"]) == 0
     assert (tmp_path / "ck" / "NAU_sub.npz").exists()
-    assert [r["steps_run"] for r in static_task.load_results(out)["NAU:sub"]] == [1000, 1000]
+    assert [r["steps_run"] for r in table_results.load_results(out)["NAU:sub"]] == [1000, 1000]
     assert "part 1" in capsys.readouterr().out
     assert bench.main(parts) == 0
     assert "NAU:sub: continuing from" in capsys.readouterr().out
     assert bench.main(parts) == 0
-    loaded = static_task.load_results(out)
+    loaded = table_results.load_results(out)
     assert [r["steps_run"] for r in loaded["NAU:sub"]] == [3000, 3000]
     assert loaded["NAU:sub"][0]["stop_reason"] == "reached max_steps=3000 (in 3 parts)"
     assert not (tmp_path / "ck" / "NAU_sub.npz").exists()
@@ -130,35 +133,35 @@ def test_benchmark_times_the_step_beside_the_floor(capsys):
 
 def test_a_cell_in_parts_is_the_cell_in_one_run(tmp_path):
     # time_limit=0 pauses after every evaluation: three parts of 1000 steps each, then done
-    whole = static_task.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500)
+    whole = runner.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500)
     checkpoint = tmp_path / "NAU_sub.npz"
     for part in (1, 2):
-        paused = static_task.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500, time_limit=0, checkpoint=checkpoint)
+        paused = runner.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500, time_limit=0, checkpoint=checkpoint)
         assert paused.steps_run == 1000 * part and checkpoint.exists()
         assert paused.stop_reason == f"time limit of 0 s (part {part}; NAU_sub.npz continues it)"
-    done = static_task.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500, time_limit=0, checkpoint=checkpoint)
+    done = runner.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500, time_limit=0, checkpoint=checkpoint)
     assert done.steps_run == 3000 and not checkpoint.exists()
     assert done.stop_reason == "reached max_steps=3000 (in 3 parts)"
     for field in ("success", "solved_at", "extrapolation_mse", "interpolation_mse", "sparsity_error", "selected_step"):
         np.testing.assert_array_equal(getattr(done, field), getattr(whole, field), err_msg=field)
     assert done.wall_seconds > paused.wall_seconds and done.cpu_seconds > paused.cpu_seconds
-    static_task.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500, time_limit=0, checkpoint=checkpoint)
+    runner.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500, time_limit=0, checkpoint=checkpoint)
     with pytest.raises(ValueError, match="is of cell 'NAU:sub' with 2 seeds"):  # not another cell's
-        static_task.run_cell("NAU:add", 2, max_steps=3000, n_eval=500, checkpoint=checkpoint)
+        runner.run_cell("NAU:add", 2, max_steps=3000, n_eval=500, checkpoint=checkpoint)
     with pytest.raises(ValueError, match="is of cell 'NAU:sub' with 2 seeds"):  # nor other seeds'
-        static_task.run_cell("NAU:sub", [0, 2], max_steps=3000, n_eval=500, checkpoint=checkpoint)
+        runner.run_cell("NAU:sub", [0, 2], max_steps=3000, n_eval=500, checkpoint=checkpoint)
 
 
 def test_a_settled_cell_in_parts_stops_where_the_cell_in_one_run_stops(tmp_path, monkeypatch):
     # an early stop depends on the streak of successful evaluations, carried across the parts
-    cell = static_task.CELLS["NAU:sub"]
-    monkeypatch.setitem(static_task.CELLS, "NAU:sub", static_task.Cell(cell.model, cell.op, cell.build, 0))
+    cell = table_cells.CELLS["NAU:sub"]
+    monkeypatch.setitem(table_cells.CELLS, "NAU:sub", table_cells.Cell(cell.model, cell.op, cell.build, 0))
     kwargs = {"max_steps": 30_000, "n_eval": 500, "stable_evaluations": 3}
-    whole = static_task.run_cell("NAU:sub", 2, **kwargs)
+    whole = runner.run_cell("NAU:sub", 2, **kwargs)
     assert whole.stop_reason.startswith("settled") and whole.steps_run < 30_000
     checkpoint, parts = tmp_path / "NAU_sub.npz", 0
     while True:
-        result = static_task.run_cell("NAU:sub", 2, **kwargs, time_limit=0.5, checkpoint=checkpoint)
+        result = runner.run_cell("NAU:sub", 2, **kwargs, time_limit=0.5, checkpoint=checkpoint)
         parts += 1
         if not checkpoint.exists():
             break
@@ -169,16 +172,16 @@ def test_a_settled_cell_in_parts_stops_where_the_cell_in_one_run_stops(tmp_path,
 
 def test_a_checkpoint_of_other_settings_is_refused(tmp_path):
     checkpoint = tmp_path / "NAU_sub.npz"
-    static_task.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500, time_limit=0, checkpoint=checkpoint)
+    runner.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500, time_limit=0, checkpoint=checkpoint)
     with pytest.raises(ValueError, match="n_eval=500"):
-        static_task.run_cell("NAU:sub", 2, max_steps=3000, n_eval=600, checkpoint=checkpoint)
+        runner.run_cell("NAU:sub", 2, max_steps=3000, n_eval=600, checkpoint=checkpoint)
     with pytest.raises(ValueError, match="per_seed_inputs=False"):
-        static_task.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500, per_seed_inputs=True, checkpoint=checkpoint)
+        runner.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500, per_seed_inputs=True, checkpoint=checkpoint)
 
 
 def test_committed_results_hold_every_cell_at_100_seeds():
-    results = static_task.load_results()
-    assert sorted(results) == sorted(static_task.CELLS), "the committed CSV should hold every cell"
+    results = table_results.load_results()
+    assert sorted(results) == sorted(table_cells.CELLS), "the committed CSV should hold every cell"
     for cell, rows in results.items():
         assert sorted(r["seed"] for r in rows) == list(range(100)), cell
         assert len({(r["steps_run"], r["stop_reason"]) for r in rows}) == 1, f"{cell}: one run per cell"
@@ -188,7 +191,7 @@ def test_side_by_side_reads_the_results_and_refuses_unknown_cells(tmp_path):
     out = tmp_path / "table.csv"
     rows = [
         {
-            **{column: 0 for column in static_task.CSV_COLUMNS},
+            **{column: 0 for column in table_results.CSV_COLUMNS},
             "cell": "NMU:mul",
             "model": "NMU",
             "op": "mul",
@@ -201,28 +204,28 @@ def test_side_by_side_reads_the_results_and_refuses_unknown_cells(tmp_path):
         for seed in range(4)
     ]
     with out.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=static_task.CSV_COLUMNS)
+        writer = csv.DictWriter(handle, fieldnames=table_results.CSV_COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
-    table = static_task.side_by_side({"NMU:mul": (0.5, 0.1, 0.9), "NAU:add": (1, 0.8, 1)}, path=out)
+    table = table_results.side_by_side({"NMU:mul": (0.5, 0.1, 0.9), "NAU:add": (1, 0.8, 1)}, path=out)
     assert [row["cell"] for row in table] == ["NMU:mul", "NAU:add"]
     nmu, nau = table
     assert nmu["published"] == (0.98, 0.93, 0.99) and nmu["live"] == (0.5, 0.1, 0.9)
     assert nmu["full"][0] == 0.75 and nmu["summary"]["solved"] == 2000 and nmu["summary"]["steps"] == 5000
     assert nau["full"] is None and nau["summary"] is None  # not in this CSV
-    text = static_task.format_side_by_side(table)
+    text = table_results.format_side_by_side(table)
     assert "75% (" in text and "50% (10%-90%)" in text and "2.0e+03" in text
     with pytest.raises(ValueError, match="cells"):
-        static_task.side_by_side({"NMU:div": (0, 0, 1)}, path=out)
+        table_results.side_by_side({"NMU:div": (0, 0, 1)}, path=out)
     with pytest.raises(ValueError, match="cells"):
-        static_task.side_by_side(cells=["nmu"], path=out)
+        table_results.side_by_side(cells=["nmu"], path=out)
 
 
 def test_protocol_figure_draws_each_given_mark():
     import matplotlib
 
     matplotlib.use("Agg")
-    from nalu_lib import plots
+    from nalu_lib.notebook import plots
 
     cells = [
         {"label": "NMU:mul", "published": (0.98, 0.93, 0.99), "full": (0.95, 0.89, 0.98), "live": (0.0, 0.0, 0.16)},
@@ -238,10 +241,10 @@ def test_protocol_figure_draws_each_given_mark():
 def test_a_stream_per_seed_gives_the_outcome_of_the_shared_stream():
     # the one deviation in the data: a shared input stream for every seed of a cell; with a
     # stream per seed, as in Madsen & Johansen's runs, the NAU's addition turns out the same
-    per_seed = static_task.load_results(ROOT / "benchmarks" / "results" / "static_task_per_seed_inputs.csv")
-    shared = static_task.load_results()
+    per_seed = table_results.load_results(ROOT / "benchmarks" / "results" / "static_task_per_seed_inputs.csv")
+    shared = table_results.load_results()
     assert set(per_seed) == {"NAU:add"} and all(r["per_seed_inputs"] == "1" for r in per_seed["NAU:add"])
-    ours, theirs = static_task.summarize(shared["NAU:add"]), static_task.summarize(per_seed["NAU:add"])
+    ours, theirs = table_results.summarize(shared["NAU:add"]), table_results.summarize(per_seed["NAU:add"])
     assert ours["seeds"] == theirs["seeds"] == 100
     assert ours["rate"] == theirs["rate"] == 1.0
     assert 0.5 <= theirs["solved"] / ours["solved"] <= 2, (theirs["solved"], ours["solved"])

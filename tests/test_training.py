@@ -4,9 +4,10 @@ import keras
 import numpy as np
 import pytest
 
-from nalu_lib import NAC, NALU, NAU, loop, train, train_many
-from nalu_lib.data import article_extrapolation_set, article_task, random_pairs
+from nalu_lib import NAC, NALU, NAU, train, train_many
+from nalu_lib.engine import optimizers
 from nalu_lib.evaluation import max_relative_error, predict
+from nalu_lib.tasks import article_extrapolation_set, article_task, random_pairs
 
 
 def test_nac_learns_the_articles_addition_exactly():
@@ -246,8 +247,8 @@ def test_fused_adam_is_kerass_adam(schedule):
     def rate():
         return keras.optimizers.schedules.PolynomialDecay(0.05, 200, 1e-4) if schedule else 0.01
 
-    assert loop.fused_adam(keras.optimizers.Adam(rate())) is not None
-    assert loop.fused_adam(KerasAdam(rate())) is None
+    assert optimizers.fused_adam(keras.optimizers.Adam(rate())) is not None
+    assert optimizers.fused_adam(KerasAdam(rate())) is None
     x, y = random_pairs("add", n=64, seed=2)
     runs = [
         train_many(lambda: keras.Sequential([NAC(2), NAC(1)]), x, y, seeds=3, steps=200, optimizer=opt(rate()))
@@ -276,7 +277,7 @@ def test_monitor_sees_the_weights_and_stops_early():
 
 
 def test_a_stream_makes_its_own_targets():
-    from nalu_lib.static_task import StaticTaskStream
+    from nalu_lib.tasks.static_task.stream import StaticTaskStream
 
     stream = StaticTaskStream("add", [0, 1])
     with pytest.raises(ValueError, match="leave y=None"):

@@ -8,10 +8,10 @@ import tensorflow as tf
 
 import nalu_lib
 from nalu_lib import NAU, NMU, train, train_many
-from nalu_lib.data import random_pairs
 from nalu_lib.evaluation import max_relative_error
-from nalu_lib.layers import Clip, NAUUniform, sparsity_regularizer, sparsity_schedule
 from nalu_lib.models import stacked
+from nalu_lib.tasks import random_pairs
+from nalu_lib.units import Clip, NAUUniform, sparsity_regularizer, sparsity_schedule
 
 
 def _set(layer, input_dim, W):
@@ -63,14 +63,14 @@ def test_inputs_with_extra_leading_axes():
         assert layer.compute_output_shape((None, 5, 2)) == (None, 5, 3)
 
 
-def test_forward_with_a_leading_seed_axis_matches_each_seed():
+def test_compute_with_a_leading_seed_axis_matches_each_seed():
     W = np.stack([W_NMU, 1 - W_NMU, np.full_like(W_NMU, 0.5)])
     for layer, weights in ((NMU(2), W), (NAU(2), 2 * W - 1)):
         layer.build((None, 3))
-        batched = np.asarray(layer.forward(tf.constant(X[None]), tf.constant(weights)))
+        batched = np.asarray(layer.compute(tf.constant(X[None]), tf.constant(weights)))
         assert batched.shape == (3, 6, 2)
         for s in range(3):
-            np.testing.assert_allclose(batched[s], np.asarray(layer.forward(X, weights[s])), rtol=1e-6)
+            np.testing.assert_allclose(batched[s], np.asarray(layer.compute(X, weights[s])), rtol=1e-6)
 
 
 @pytest.mark.parametrize("scale", [1.0, 1e7])  # 1e7: products near 1e21 and gradients near 1e28

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 import nalu_lib
-from nalu_lib import widgets
 from nalu_lib.models import stacked
-from nalu_lib.widgets import Playground, Settings
+from nalu_lib.notebook import widgets
+from nalu_lib.notebook.widgets import Playground, Settings
 
 
 def _png_bytes(output: dict) -> bytes:

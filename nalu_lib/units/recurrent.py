@@ -1,5 +1,4 @@
-"""Recurrent arithmetic: the NAC and the NALU as Keras RNN cells, and the figures of the
-sequence notebooks.
+"""Recurrent arithmetic: the NAC and the NALU as Keras RNN cells.
 
 A recurrent cell reads one time step ``x_t`` and its previous state ``h_{t-1}`` and returns the
 new state, which is also its output. Here the new state is a NAC or a NALU applied to the two
@@ -24,14 +23,14 @@ import numpy as np
 from keras import ops
 
 from nalu_lib.checks import check_integer, check_number
-from nalu_lib.layers import NAC, NALU, known_input_dim
+from nalu_lib.units.base import known_input_dim
+from nalu_lib.units.nac import NAC
+from nalu_lib.units.nalu import NALU
 
 __all__ = [
     "EveryStep",
     "RecurrentNAC",
     "RecurrentNALU",
-    "errors_by_length_plot",
-    "predict_sequences",
     "recurrent_loop",
 ]
 
@@ -239,59 +238,3 @@ def recurrent_loop(cell: _RecurrentArithmeticCell, x) -> np.ndarray:
         else:
             h = z @ W
     return h
-
-
-def predict_sequences(model: keras.Model, x, batch_size: int | None = None) -> np.ndarray:
-    """``model``'s predictions for sequences ``x`` of any length, as a float64 numpy array.
-
-    A recurrent layer built with ``unroll=True`` (fast to train on 10 steps) would write a
-    1000-step sequence out as 1000 steps of graph; here every ``keras.layers.RNN`` of the model
-    (LSTMs included) loops instead, for this call only, and the model runs as one compiled call
-    (``model.predict`` on a single batch). With ``batch_size``, on batches of that many
-    sequences instead, which bounds the memory a large model needs (notebook 08 reads 200,000
-    images with a CNN). Used in notebooks 07 and 08.
-    """
-    x = np.asarray(x, dtype=np.float32)
-    batch_size = check_integer("batch_size", batch_size, minimum=1, allow_none=True)
-    layers = [layer for layer in model._flatten_layers(include_self=True) if isinstance(layer, keras.layers.RNN)]
-    unrolled = [layer.unroll for layer in layers]
-    try:
-        for layer in layers:
-            layer.unroll = False
-        prediction = model.predict(x, batch_size=min(batch_size or len(x), len(x)), verbose=0)
-    finally:
-        for layer, unroll in zip(layers, unrolled, strict=True):
-            layer.unroll = unroll
-    return np.asarray(prediction, dtype=np.float64)
-
-
-def errors_by_length_plot(errors: dict, title: str = "", ylabel: str = "relative error", ax=None):
-    """Error against sequence length, one line per model, log-log (notebooks 07 and 08).
-
-    ``errors`` maps a model's name to ``{length: error}`` or to ``{length: [error per seed]}``;
-    several seeds are drawn as their median with a band from the smallest to the largest.
-    Returns the axes.
-    """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 4))
-    styles = ["-o", "--s", ":^", "-.D", "-v"]
-    for i, (name, by_length) in enumerate(errors.items()):
-        lengths = sorted(by_length)
-        values = [np.atleast_1d(np.asarray(by_length[n], dtype=float)) for n in lengths]
-        # a floor keeps exact (zero) errors on the log axis
-        median = np.maximum([np.median(v) for v in values], 1e-12)
-        line = ax.plot(lengths, median, styles[i % len(styles)], label=name)[0]
-        if max(len(v) for v in values) > 1:
-            low = np.maximum([v.min() for v in values], 1e-12)
-            high = np.maximum([v.max() for v in values], 1e-12)
-            ax.fill_between(lengths, low, high, color=line.get_color(), alpha=0.2)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("sequence length (time steps)")
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.legend()
-    return ax

@@ -16,9 +16,14 @@ from nalu_lib.evaluation import results_table
 
 __all__ = [
     "adam_step_sizes",
+    "benchmark_heatmap",
+    "errors_by_length",
     "extrapolation_errors",
+    "gate_fates",
     "input_scatter",
     "learned_functions",
+    "live_loss",
+    "log_log",
     "log_trick",
     "loss_curves",
     "nac_weight_surface",
@@ -26,6 +31,8 @@ __all__ = [
     "new_axes",
     "predicted_vs_true",
     "protocol_success_rates",
+    "shade_training_range",
+    "success_rates",
 ]
 
 #: Colours for the training range shading, used by every figure that shows one.
@@ -54,7 +61,8 @@ def new_axes(ax=None, figsize=(7, 4)):
     return ax
 
 
-def _shade_training_range(ax, train_range, label="training range"):
+def shade_training_range(ax, train_range, label="training range"):
+    """Shade the training range on ``ax``, the same grey in every figure."""
     ax.axvspan(*train_range, color=TRAIN_RANGE_COLOUR, zorder=0, label=label)
 
 
@@ -104,7 +112,7 @@ def extrapolation_errors(x, errors: dict, train_range, ax=None, title=None, smal
             rows, columns, figsize=(11, 2.1 * rows + 0.6), sharex=True, sharey=True, layout="constrained"
         )
         for panel, (label, err) in zip(axes.flat, errors.items(), strict=False):
-            _shade_training_range(panel, train_range)
+            shade_training_range(panel, train_range)
             for other in errors.values():
                 panel.plot(x, np.ravel(other), color="0.8", lw=0.8)
             panel.plot(x, np.ravel(err), color=OKABE_ITO[5], lw=2)
@@ -121,7 +129,7 @@ def extrapolation_errors(x, errors: dict, train_range, ax=None, title=None, smal
         )
         return axes
     ax = new_axes(ax, figsize=(9, 5))
-    _shade_training_range(ax, train_range)
+    shade_training_range(ax, train_range)
     for i, (label, err) in enumerate(errors.items()):
         ax.plot(x, np.ravel(err), label=label, lw=2, **_line_style(i))
     ax.set(xlabel="x", ylabel="mean absolute error", title=title or "Error of f(x) = x, by activation")
@@ -153,7 +161,7 @@ def learned_functions(
             layout="constrained",
         )
         for i, (panel, (label, prediction)) in enumerate(zip(axes.flat, predictions.items(), strict=False)):
-            _shade_training_range(panel, train_range)
+            shade_training_range(panel, train_range)
             panel.axhline(0, color="black", ls="--", lw=1.2, label="f(x) = x (error 0)")
             panel.plot(x, np.ravel(prediction) - x, lw=2, label=label, color=_line_style(i)["color"])
             panel.set_title(label, fontsize="medium")
@@ -166,7 +174,7 @@ def learned_functions(
         fig.suptitle(f"{title} (each panel on its own scale; dashed: f(x) = x; shaded: the training range)")
         return axes
     ax = new_axes(ax)
-    _shade_training_range(ax, train_range)
+    shade_training_range(ax, train_range)
     ax.plot(x, x, color="black", ls="--", lw=1.5, label="f(x) = x", zorder=3)
     for i, (label, prediction) in enumerate(predictions.items()):
         ax.plot(x, np.ravel(prediction), label=label, lw=2, **_line_style(i))
@@ -182,7 +190,7 @@ def nac_weight_surface(limit: float = 6.0, n: int = 301, axes=None):
     Left, a map of ``W`` over the ``(W_hat, M_hat)`` plane, with contour lines; right, a
     histogram of the values ``W`` takes on an evenly spaced ``n`` by ``n`` grid of that square:
     they pile up on plateaus at -1, 0 and 1. Computed with numpy from the same
-    formula as :func:`nalu_lib.layers.nac_weight`. Returns the two axes.
+    formula as :func:`nalu_lib.units.nac_weight`. Returns the two axes.
     """
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 4.5), gridspec_kw={"width_ratios": [1.25, 1]})
@@ -341,8 +349,6 @@ def log_trick(x1: float = 20.0, x2: float = 50.0, ax=None):
 
 # --------------------------------------------------------------------------- notebook 06: the playground
 
-__all__ += ["live_loss", "playground_result"]
-
 
 def live_loss(loss, total_steps: int, ax=None, title: str | None = None):
     """The loss so far on a log scale, the x axis fixed at ``[0, total_steps]`` so the curve grows
@@ -360,91 +366,13 @@ def live_loss(loss, total_steps: int, ax=None, title: str | None = None):
     return ax
 
 
-def playground_result(result, fig=None):
-    """What the playground shows after training (notebook 06), three panels in a row.
-
-    Left, the loss per step; middle, the model's prediction against the truth along a line of
-    inputs reaching far beyond the training range (``x1`` swept, ``x2`` fixed inside the range;
-    the training range is shaded); right, the relative error along that line on a log scale,
-    where an error of exactly 0 is drawn at 1e-12. ``result`` is an object with the attributes
-    read below (``settings.unit``, ``settings.low``, ``settings.high``, ``history.loss``,
-    ``sweep``, ``y_far``, ``prediction``, ``x2``, ``formula``, ``factor``,
-    ``relative_errors``, ``far_error``, ``headline``), such as
-    :func:`nalu_lib.widgets.train_playground` returns; ``fig`` a matplotlib figure to draw on
-    (the widget passes one that pyplot does not manage), else a new one. Returns the three axes.
-    """
-    if fig is None:
-        fig = plt.figure(figsize=(13, 4.3), layout="constrained")
-    ax_loss, ax_pred, ax_err = fig.subplots(1, 3)
-    settings = result.settings
-    unit_colour = OKABE_ITO[6]  # vermillion; the truth is black and dashed
-    loss_curves({settings.unit: result.history.loss}, ax=ax_loss, title="Training loss")
-    ax_loss.get_legend().remove()
-    ax_loss.lines[0].set_color(unit_colour)
-
-    sweep = np.asarray(result.sweep, dtype=np.float64)
-    truth = np.ravel(result.y_far)
-    prediction = np.ravel(result.prediction)
-    train_range = (settings.low, settings.high)
-    _shade_training_range(ax_pred, train_range)
-    # the unit's answers thick and underneath, the truth thin, dashed and on top: both stay
-    # visible where they agree
-    ax_pred.plot(
-        sweep,
-        np.where(np.isfinite(prediction), prediction, np.nan),
-        color=unit_colour,
-        lw=4,
-        alpha=0.8,
-        label=f"{settings.unit}'s answers",
-    )
-    ax_pred.plot(sweep, truth, color="black", ls="--", lw=1.5, label="truth", zorder=3)
-    ax_pred.set(
-        xlabel=f"x1 (x2 fixed at {result.x2:g})",
-        ylabel=result.formula,
-        title=f"{result.factor:g}\u00d7 beyond the training range",
-    )
-    ax_pred.set_xlim(float(sweep.min()), float(sweep.max()))
-    log_x = bool(sweep.min() > 0)
-    finite = prediction[np.isfinite(prediction)]
-    log_y = bool(truth.min() > 0 and finite.size and finite.min() > 0 and truth.max() > 100 * truth.min())
-    ax_pred.set(xscale="log" if log_x else "linear", yscale="log" if log_y else "linear")
-    if log_y:
-        ax_pred.set_ylabel(f"{result.formula} (log scale)")
-
-    errors = np.ravel(result.relative_errors)
-    _shade_training_range(ax_err, train_range)
-    ax_err.plot(sweep, np.clip(errors, 1e-12, 1e12), color=unit_colour, lw=1.2)
-    ax_err.axhline(np.finfo(np.float32).eps, color="0.3", ls=":", lw=1.5, label="float32 rounding")
-    ax_err.set(
-        xlabel="x1",
-        ylabel="relative error (log scale; 0 drawn at 1e-12)",
-        xscale="log" if log_x else "linear",
-        yscale="log",
-        title=f"Largest relative error: {result.far_error:.1e}",
-    )
-    ax_err.set_xlim(float(sweep.min()), float(sweep.max()))
-    # one legend for the three panels, below them, where it hides no data
-    handles, labels = [], []
-    for ax in (ax_pred, ax_err):
-        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
-            if label not in labels:
-                handles.append(handle)
-                labels.append(label)
-    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize="small", frameon=False)
-    fig.suptitle(result.headline)
-    return np.array([ax_loss, ax_pred, ax_err])
-
-
-__all__ += ["benchmark_heatmap"]
-
-
 def benchmark_heatmap(results, title: str = "Scaled error (random model = 100), median over seeds"):
     """The benchmark laid out like the paper's Table 1: operations down, models across, one panel
     for interpolation and one for extrapolation, colours on a log scale, and the success rate
     beside each extrapolation cell (notebooks 04 and 05).
 
     ``results`` are objects with ``op``, ``model``, ``interpolation_scaled``,
-    ``extrapolation_scaled`` and ``success_rate``, such as :func:`nalu_lib.benchmark.run` returns
+    ``extrapolation_scaled`` and ``success_rate``, such as :func:`nalu_lib.tasks.static_task.benchmark.run` returns
     (see :func:`nalu_lib.evaluation.results_table`).
     """
     from matplotlib.colors import LogNorm
@@ -495,9 +423,6 @@ def _short_number(value: float) -> str:
     return f"{value:.0e}"
 
 
-__all__ += ["gate_fates", "log_log", "success_rates"]
-
-
 def log_log(x, curves: dict, xlabel: str, ylabel: str, title: str, ax=None):
     """Each ``{label: y}`` against ``x`` with both axes logarithmic (notebook 05)."""
     ax = new_axes(ax)
@@ -512,7 +437,7 @@ def success_rates(results, published: dict | None = None, ax=None, title: str = 
     """Success rate per (operation, model) with its 95% interval, and published rates as diamonds.
 
     ``results`` are objects with ``op``, ``model``, ``seeds`` and ``success_rate``, such as
-    :func:`nalu_lib.benchmark.run` returns; ``published`` maps
+    :func:`nalu_lib.tasks.static_task.benchmark.run` returns; ``published`` maps
     ``(op, model)`` to a rate between 0 and 1 (notebook 05).
     """
     ax = new_axes(ax, figsize=(9, 4))
@@ -580,7 +505,7 @@ def protocol_success_rates(cells: list[dict], ax=None, title: str = "Success rat
 
     ``cells`` holds one dict per cell with ``label`` and up to three ``(rate, low, high)``
     triples, the 95% interval around each rate: ``published`` (Madsen & Johansen, 100 seeds),
-    ``full`` (our run of their protocol, :func:`nalu_lib.static_task.summarize`) and ``live``
+    ``full`` (our run of their protocol, :func:`nalu_lib.tasks.static_task.results.summarize`) and ``live``
     (the notebook's own short run); a missing or ``None`` triple is not drawn. Marks differ in
     shape as well as colour (Okabe and Ito's colour-blind-safe palette). Notebooks 04 and 05.
     """
@@ -629,4 +554,34 @@ def adam_step_sizes(steps: dict, learning_rate: float, ax=None, title: str = "Ad
     ax.set(xlabel="step", ylabel="step size / learning rate (log scale)", yscale="log", title=title)
     ax.set_ylim(1e-12, 3)
     ax.legend(fontsize="small", loc="lower left")
+    return ax
+
+
+def errors_by_length(errors: dict, title: str = "", ylabel: str = "relative error", ax=None):
+    """Error against sequence length, one line per model, log-log (notebooks 07 and 08).
+
+    ``errors`` maps a model's name to ``{length: error}`` or to ``{length: [error per seed]}``;
+    several seeds are drawn as their median with a band from the smallest to the largest.
+    Returns the axes.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4))
+    styles = ["-o", "--s", ":^", "-.D", "-v"]
+    for i, (name, by_length) in enumerate(errors.items()):
+        lengths = sorted(by_length)
+        values = [np.atleast_1d(np.asarray(by_length[n], dtype=float)) for n in lengths]
+        # a floor keeps exact (zero) errors on the log axis
+        median = np.maximum([np.median(v) for v in values], 1e-12)
+        line = ax.plot(lengths, median, styles[i % len(styles)], label=name)[0]
+        if max(len(v) for v in values) > 1:
+            low = np.maximum([v.min() for v in values], 1e-12)
+            high = np.maximum([v.max() for v in values], 1e-12)
+            ax.fill_between(lengths, low, high, color=line.get_color(), alpha=0.2)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("sequence length (time steps)")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend()
     return ax

@@ -8,12 +8,11 @@ Two layers, so that the logic runs (and is tested) without a browser:
   GitHub, in a test run).
 * :class:`Playground`: the ipywidgets front end. Its Train button calls :meth:`Playground.train`,
   which redraws the loss curve while :func:`nalu_lib.train` runs (through its ``callback``) and
-  then shows :func:`nalu_lib.plots.playground_result` and the learned weights. Bad settings show
-  a message in the widget, never a traceback.
+  then shows :meth:`PlaygroundResult.plot` and the learned weights. Bad settings show a message
+  in the widget, never a traceback.
 
-Units come from a registry, :data:`UNITS`: the MLP, NAC and NALU always, and every later unit
-of :mod:`nalu_lib` (the NAU and NMU) that the installed version has. :func:`register_unit` adds
-one more.
+Units come from a registry, :data:`UNITS`: the MLP, NAC, NALU, NAU and NMU. :func:`register_unit`
+adds one more.
 """
 
 from __future__ import annotations
@@ -28,14 +27,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import keras
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-import nalu_lib
-from nalu_lib import data, evaluation, plots
+from nalu_lib import evaluation
 from nalu_lib.checks import check_integer, check_number
+from nalu_lib.engine.loop import TrainLog
+from nalu_lib.engine.train import train
 from nalu_lib.models import mlp
-from nalu_lib.training import train
+from nalu_lib.notebook import plots
+from nalu_lib.tasks.article import random_pairs
+from nalu_lib.tasks.operations import apply_op
+from nalu_lib.units import NAC, NALU, NAU, NMU
 
 __all__ = [
     "CLOSE",
@@ -109,15 +113,10 @@ def _one_layer(layer_class) -> Callable[[], keras.Model]:
 
 
 register_unit("MLP", lambda: mlp((8, 8, 8), "relu"), "three hidden layers of 8 ReLU units (notebook 01)")
-register_unit("NAC", _one_layer(nalu_lib.NAC), "neural accumulator: adds and subtracts (notebook 02)")
-register_unit("NALU", _one_layer(nalu_lib.NALU), "a NAC and a NAC in log space, mixed by a gate (notebook 03)")
-# The later units, where this version of nalu_lib has them (notebook 05).
-for _name, _description in (
-    ("NAU", "neural addition unit: adds and subtracts (notebook 05)"),
-    ("NMU", "neural multiplication unit: multiplies (notebook 05)"),
-):
-    if hasattr(nalu_lib, _name):
-        register_unit(_name, _one_layer(getattr(nalu_lib, _name)), _description)
+register_unit("NAC", _one_layer(NAC), "neural accumulator: adds and subtracts (notebook 02)")
+register_unit("NALU", _one_layer(NALU), "a NAC and a NAC in log space, mixed by a gate (notebook 03)")
+register_unit("NAU", _one_layer(NAU), "neural addition unit: adds and subtracts (notebook 05)")
+register_unit("NMU", _one_layer(NMU), "neural multiplication unit: multiplies (notebook 05)")
 
 
 # --------------------------------------------------------------------------- settings and training
@@ -171,7 +170,7 @@ class PlaygroundResult:
     Attributes:
         settings: The settings it was trained with.
         model: The trained Keras model.
-        history: Its :class:`nalu_lib.History` (loss per step, wall time).
+        history: Its :class:`nalu_lib.TrainLog` (loss per step, wall time).
         x_train: The training inputs, shape ``(N_TRAIN, 2)``.
         sweep: ``x1`` along the extrapolation line, shape ``(n,)``.
         x2: The fixed second input along that line.
@@ -181,7 +180,7 @@ class PlaygroundResult:
 
     settings: Settings
     model: keras.Model
-    history: nalu_lib.History
+    history: TrainLog
     x_train: np.ndarray
     sweep: np.ndarray
     x2: float
@@ -243,6 +242,76 @@ class PlaygroundResult:
         lines.append(f"Far out, its largest relative error is {self.far_error:.1e}, {verdict}")
         return "\n".join(lines)
 
+    def plot(self, fig=None):
+        """What the playground shows after training (notebook 06), three panels in a row.
+
+        Left, the loss per step; middle, the model's prediction against the truth along a line of
+        inputs reaching far beyond the training range (``x1`` swept, ``x2`` fixed inside the range;
+        the training range is shaded); right, the relative error along that line on a log scale,
+        where an error of exactly 0 is drawn at 1e-12. ``fig`` is a matplotlib figure to draw on
+        (the widget passes one that pyplot does not manage), else a new one. Returns the three axes.
+        """
+        if fig is None:
+            fig = plt.figure(figsize=(13, 4.3), layout="constrained")
+        ax_loss, ax_pred, ax_err = fig.subplots(1, 3)
+        settings = self.settings
+        unit_colour = plots.OKABE_ITO[6]  # vermillion; the truth is black and dashed
+        plots.loss_curves({settings.unit: self.history.loss}, ax=ax_loss, title="Training loss")
+        ax_loss.get_legend().remove()
+        ax_loss.lines[0].set_color(unit_colour)
+
+        sweep = np.asarray(self.sweep, dtype=np.float64)
+        truth = np.ravel(self.y_far)
+        prediction = np.ravel(self.prediction)
+        train_range = (settings.low, settings.high)
+        plots.shade_training_range(ax_pred, train_range)
+        # the unit's answers thick and underneath, the truth thin, dashed and on top: both stay
+        # visible where they agree
+        ax_pred.plot(
+            sweep,
+            np.where(np.isfinite(prediction), prediction, np.nan),
+            color=unit_colour,
+            lw=4,
+            alpha=0.8,
+            label=f"{settings.unit}'s answers",
+        )
+        ax_pred.plot(sweep, truth, color="black", ls="--", lw=1.5, label="truth", zorder=3)
+        ax_pred.set(
+            xlabel=f"x1 (x2 fixed at {self.x2:g})",
+            ylabel=self.formula,
+            title=f"{self.factor:g}\u00d7 beyond the training range",
+        )
+        ax_pred.set_xlim(float(sweep.min()), float(sweep.max()))
+        log_x = bool(sweep.min() > 0)
+        finite = prediction[np.isfinite(prediction)]
+        log_y = bool(truth.min() > 0 and finite.size and finite.min() > 0 and truth.max() > 100 * truth.min())
+        ax_pred.set(xscale="log" if log_x else "linear", yscale="log" if log_y else "linear")
+        if log_y:
+            ax_pred.set_ylabel(f"{self.formula} (log scale)")
+
+        errors = np.ravel(self.relative_errors)
+        plots.shade_training_range(ax_err, train_range)
+        ax_err.plot(sweep, np.clip(errors, 1e-12, 1e12), color=unit_colour, lw=1.2)
+        ax_err.axhline(np.finfo(np.float32).eps, color="0.3", ls=":", lw=1.5, label="float32 rounding")
+        ax_err.set(
+            xlabel="x1",
+            ylabel="relative error (log scale; 0 drawn at 1e-12)",
+            xscale="log" if log_x else "linear",
+            yscale="log",
+            title=f"Largest relative error: {self.far_error:.1e}",
+        )
+        ax_err.set_xlim(float(sweep.min()), float(sweep.max()))
+        # one legend for the three panels, below them, where it hides no data
+        handles, labels = [], []
+        for ax in (ax_pred, ax_err):
+            for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+                if label not in labels:
+                    handles.append(handle)
+                    labels.append(label)
+        fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize="small", frameon=False)
+        fig.suptitle(self.headline)
+        return np.array([ax_loss, ax_pred, ax_err])
+
     def summary(self) -> str:
         """Two lines on the run, rounded so they read the same on every machine."""
         s = self.settings
@@ -297,7 +366,7 @@ def train_playground(settings: Settings | None = None, callback: Callable | None
         FloatingPointError: if the loss becomes NaN or infinite.
     """
     settings = (settings or Settings()).check()
-    x_train, y_train = data.random_pairs(
+    x_train, y_train = random_pairs(
         settings.operation, n=N_TRAIN, low=settings.low, high=settings.high, seed=settings.seed
     )
     built = []  # train() builds the model after seeding; keep a handle on it
@@ -318,7 +387,7 @@ def train_playground(settings: Settings | None = None, callback: Callable | None
     trained = built[-1]
     sweep, x2 = extrapolation_line(settings.low, settings.high)
     x_far = np.column_stack([sweep, np.full_like(sweep, x2)]).astype(np.float32)
-    y_far = data.apply_op(settings.operation, x_far[:, 0], x_far[:, 1])[:, None]
+    y_far = apply_op(settings.operation, x_far[:, 0], x_far[:, 1])[:, None]
     with np.errstate(all="ignore"):
         prediction = evaluation.predict(trained, x_far)
     return PlaygroundResult(settings, trained, history, x_train, sweep, x2, x_far, y_far, prediction)
@@ -489,7 +558,7 @@ class Playground:
             self.live.outputs = ()
             self.train_button.disabled = False
         figure = Figure(figsize=(13, 3.8), layout="constrained")
-        plots.playground_result(result, fig=figure)
+        result.plot(fig=figure)
         self.result.outputs = (
             _image_output(figure, result.headline),
             {"output_type": "stream", "name": "stdout", "text": weights_report(result) + "\n"},

@@ -3,9 +3,9 @@ Binder and Colab badges; the table of notebooks on the start page (notebook 00);
 times in the README's table of notebooks. Run it after adding or renaming a notebook, or after
 re-measuring run times::
 
-    python -m nalu_lib.navigation            # rewrite the lines and the tables
-    python -m nalu_lib.navigation --check    # exit 1 if any is out of date (a test does this)
-    python -m nalu_lib.navigation measure    # run every notebook, write notebooks/run_times.json
+    python tools/navigation.py            # rewrite the lines and the tables
+    python tools/navigation.py --check    # exit 1 if any is out of date (a test does this)
+    python tools/navigation.py measure    # run every notebook, write notebooks/run_times.json
                                              # and the tables
 
 The line is the notebook's first cell, a markdown cell tagged ``navigation``; the table is the
@@ -16,8 +16,8 @@ and outputs stay as committed.
 Run times are measured, never typed in: ``measure`` runs each notebook top to bottom in a fresh
 kernel, times it and each of its cells, and writes :data:`RUN_TIMES_FILE` into the notebooks
 folder. The tables and the grading timeout of :mod:`nalu_lib.classroom` are computed from it.
-Every command takes ``--notebooks DIR``; its default is the repository's ``notebooks/`` folder,
-which exists when nalu_lib runs from a clone.
+Every command takes ``--notebooks DIR``; its default is the repository's ``notebooks/`` folder.
+A maintainer's tool: it rewrites the repository's files (``tools/requirements.txt``).
 """
 
 from __future__ import annotations
@@ -31,67 +31,20 @@ import platform
 import re
 import time
 
-__all__ = [
-    "BRANCH",
-    "PLANNED",
-    "REPOSITORY",
-    "RUN_TIMES_FILE",
-    "SUMMARIES",
-    "binder_url",
-    "colab_url",
-    "format_seconds",
-    "load_run_times",
-    "measure",
-    "navigation_line",
-    "notebooks_folder",
-    "readme_with_run_times",
-    "run_time_note",
-    "series_table",
-    "update",
-]
+from nalu_lib.classroom import (
+    BRANCH,
+    REPOSITORY,
+    RUN_TIMES_FILE,
+    file_title,
+    format_seconds,
+    heading_title,
+    load_run_times,
+    notebooks_folder,
+)
 
-#: The GitHub repository the Binder and Colab badges point at.
-REPOSITORY = "nalu-series/nalu-notebooks"
-BRANCH = "main"
-#: The repository's notebooks folder, the default wherever a notebooks folder is asked for. It
-#: exists when nalu_lib runs from a clone (an editable install); after ``pip install git+...``
-#: it does not, and the folder must be given.
-NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
-#: The measured run times, written by :func:`measure` into the notebooks folder.
-RUN_TIMES_FILE = "run_times.json"
 TAG = "navigation"
 #: The tag of the start page's cell that holds the table of notebooks.
 TABLE_TAG = "series-table"
-
-def notebooks_folder(folder: pathlib.Path | str | None = None, argument: str = "--notebooks") -> pathlib.Path:
-    """The notebooks folder: ``folder``, or by default the repository's ``notebooks/``.
-
-    Raises ``FileNotFoundError`` naming ``argument`` when the folder holds no notebook
-    ``NN_*.ipynb`` (after a non-editable install there is no default: the folder must be given).
-    """
-    path = pathlib.Path(folder) if folder is not None else NOTEBOOKS
-    if not any(path.glob("[0-9][0-9]_*.ipynb")):
-        how = "" if folder is not None else " (nalu_lib is not running from a clone of the repository)"
-        raise FileNotFoundError(
-            f"no notebooks NN_*.ipynb in {path}{how}: give the folder of the series' notebooks with {argument} DIR"
-        )
-    return path
-
-
-def format_seconds(seconds: float) -> str:
-    """A run time as the tables show it: ``~35 s`` below a minute, else ``~1 min 40 s`` (to 5 s)."""
-    if seconds < 59.5:
-        return f"~{max(1, round(seconds))} s"
-    minutes, rest = divmod(5 * round(seconds / 5), 60)
-    return f"~{minutes} min" + (f" {rest} s" if rest else "")
-
-
-def load_run_times(folder: pathlib.Path | str | None = None) -> dict:
-    """The measurement :func:`measure` wrote, or ``{}``: ``machine``, ``date``, and ``notebooks``
-    by number (``"01"``), each with ``seconds``, ``longest_cell``, ``longest_cell_seconds`` and
-    ``cell_seconds`` (by cell index)."""
-    path = notebooks_folder(folder) / RUN_TIMES_FILE
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def _run_time(measurement: dict, number: str) -> str:
@@ -165,7 +118,7 @@ def run_time_note(measurement: dict) -> str:
     where = measurement.get("machine", "an unknown machine")
     when = measurement.get("date", "an unknown date")
     return (
-        f"\\* top to bottom in a fresh kernel, measured with `python -m nalu_lib.navigation measure` on {where} "
+        f"\\* top to bottom in a fresh kernel, measured with `python tools/navigation.py measure` on {where} "
         f"({when}); Binder's single CPU may take up to twice as long."
     )
 
@@ -211,11 +164,6 @@ SUMMARIES = {
 PLANNED: dict[str, str] = {}
 
 
-def _title(path: pathlib.Path) -> str:
-    number, _, rest = path.stem.partition("_")
-    return f"{number} {rest.replace('_', ' ')}"
-
-
 def binder_url(path: pathlib.Path | None = None) -> str:
     """Binder, opening JupyterLab at ``path`` (a notebook) or at the notebooks folder (notebook 00)."""
     target = f"notebooks/{path.name}" if path else "notebooks"
@@ -234,28 +182,16 @@ def navigation_line(notebooks: list[pathlib.Path], index: int) -> str:
     home = f"[Start page]({start[0].name})" if start and start[0] != path else "[README](../README.md)"
     parts = []
     if index > 0:
-        parts.append(f"[← {_title(notebooks[index - 1])}]({notebooks[index - 1].name})")
+        parts.append(f"[← {file_title(notebooks[index - 1])}]({notebooks[index - 1].name})")
     if not (index > 0 and notebooks[index - 1] in start):  # no second link to the same page
         parts.append(home)
     if index + 1 < len(notebooks):
-        parts.append(f"[{_title(notebooks[index + 1])} →]({notebooks[index + 1].name})")
+        parts.append(f"[{file_title(notebooks[index + 1])} →]({notebooks[index + 1].name})")
     badges = (
         f"[![Binder](https://mybinder.org/badge_logo.svg)]({binder_url(path)}) "
         f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab_url(path)})"
     )
     return " | ".join(parts) + "\n\n" + badges
-
-
-def _heading_title(cells: list[dict], path: pathlib.Path) -> str:
-    """The title from a notebook's ``# NN · Title`` heading, else from its file name."""
-    for cell in cells:
-        if cell.get("cell_type") != "markdown":
-            continue
-        first_line = "".join(cell.get("source", "")).lstrip().split("\n", 1)[0]
-        if first_line.startswith("# "):
-            title = first_line[2:].strip()
-            return title.split("·", 1)[1].strip() if "·" in title else title
-    return _title(path).split(" ", 1)[-1].capitalize()
 
 
 def series_table(folder: pathlib.Path | str | None = None) -> str:
@@ -273,7 +209,7 @@ def series_table(folder: pathlib.Path | str | None = None) -> str:
         if number == "00":
             continue
         cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-        title = f"[{_heading_title(cells, path)}]({path.name})"
+        title = f"[{heading_title(cells, path)}]({path.name})"
         links = f"[Binder]({binder_url(path)}) · [Colab]({colab_url(path)})"
         rows[number] = (title, SUMMARIES.get(number, ""), _run_time(measurement, number), links)
     for number, title in PLANNED.items():
@@ -345,9 +281,9 @@ def update(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The command line: ``python -m nalu_lib.navigation [measure] [--check] [--notebooks DIR]``."""
+    """The command line: ``python tools/navigation.py [measure] [--check] [--notebooks DIR]``."""
     parser = argparse.ArgumentParser(
-        prog="python -m nalu_lib.navigation",
+        prog="python tools/navigation.py",
         description="Write the notebooks' navigation lines, the start page's table and the README's run times; "
         "or measure the run times.",
     )

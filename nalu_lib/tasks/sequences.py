@@ -3,7 +3,7 @@ sequences of handwritten digits, and number words in English and Chinese.
 
 Every generator is seeded (the same arguments give the same arrays), checks its arguments
 (a ValueError names the bad one), and returns float32 numpy arrays (class labels and indices:
-integer arrays). :mod:`nalu_lib.data` re-exports every public name here.
+integer arrays).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nalu_lib.checks import check_integer, check_number, check_range, check_subsets
+from nalu_lib.tasks.operations import check_op
 
 __all__ = [
     "DIGIT_CLASSES",
@@ -69,12 +70,6 @@ def _check_lengths(train_length, test_lengths) -> tuple[int, tuple[int, ...]]:
     return train_length, test_lengths
 
 
-def _op(op, allowed) -> str:
-    if op not in allowed:
-        raise ValueError(f"op must be one of {', '.join(map(repr, allowed))}; got op={op!r}")
-    return op
-
-
 def recurrent_arithmetic_task(
     op: str = "add",
     *,
@@ -104,7 +99,7 @@ def recurrent_arithmetic_task(
     longer sequences must extrapolate. The positions and every example are drawn with ``seed``.
     Returns a :class:`RecurrentTask`. Notebook 07.
     """
-    _op(op, RECURRENT_OPS)
+    check_op(op, RECURRENT_OPS)
     train_length, test_lengths = _check_lengths(train_length, test_lengths)
     n_train = check_integer("n_train", n_train, minimum=1)
     n_test = check_integer("n_test", n_test, minimum=1)

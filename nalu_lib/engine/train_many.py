@@ -3,7 +3,7 @@
 The weights of all seeds are stacked along a new first axis and trained as one batch: every
 seed keeps its own weights, gradients and Adam statistics (Adam works element by element), but
 the graph runs once per step for all of them, and inputs shared by every seed meet all seeds'
-weights in one wide matrix product (:func:`nalu_lib.layers.batched_matmul`). Taught in
+weights in one wide matrix product (:func:`nalu_lib.units.base.batched_matmul`). Taught in
 notebooks 01 and 04; ``benchmarks/seed_batching.py`` measures the speed-up and
 ``benchmarks/static_task_table.py`` trains 100 seeds for millions of steps with it.
 """
@@ -20,19 +20,11 @@ import numpy as np
 import tensorflow as tf
 
 from nalu_lib.checks import check_integer, check_seeds
-from nalu_lib.layers import batched_matmul
-from nalu_lib.loop import (
-    DEFAULT_STEPS,
-    History,
-    as_float32,
-    check_xy,
-    is_stream,
-    loss_function,
-    make_optimizer,
-    minibatches,
-    run_steps,
-)
-from nalu_lib.seeding import reseed_initializers, seeded_model
+from nalu_lib.engine.batches import as_float32, check_xy, is_stream, minibatches
+from nalu_lib.engine.loop import DEFAULT_STEPS, TrainLog, loss_function, run_steps
+from nalu_lib.engine.optimizers import make_optimizer
+from nalu_lib.engine.seeding import reseed_initializers, seeded_model
+from nalu_lib.units.base import ArithmeticUnit, batched_matmul
 
 __all__ = ["Ensemble", "train_many"]
 
@@ -50,7 +42,7 @@ class Ensemble:
     """
 
     seeds: list[int]
-    history: History | None
+    history: TrainLog | None
     initial_weights: list[np.ndarray] = field(repr=False)
     _template: keras.Model = field(repr=False)
     _variables: list = field(repr=False)
@@ -132,8 +124,8 @@ def _dense_forward(layer: keras.layers.Dense) -> Callable:
 
 def _batched_forward(layer) -> Callable:
     """A function ``f(x, *stacked_weights)`` that runs ``layer`` for every seed at once."""
-    if callable(getattr(layer, "forward", None)):
-        return layer.forward
+    if isinstance(layer, ArithmeticUnit):
+        return layer.compute
     if isinstance(layer, keras.layers.Dense):
         return _dense_forward(layer)
     if isinstance(layer, keras.layers.Activation):
@@ -146,8 +138,8 @@ def _batched_forward(layer) -> Callable:
 
 def _weight_initializers(layer) -> list:
     """The initializer of each of ``layer``'s trainable weights, in order."""
-    if hasattr(layer, "_weight_specs"):
-        inits = [getattr(layer, attr) for _, attr in layer._weight_specs]
+    if isinstance(layer, ArithmeticUnit):
+        inits = layer.weight_initializers()
     elif isinstance(layer, keras.layers.Dense):
         inits = [layer.kernel_initializer] + ([layer.bias_initializer] if layer.use_bias else [])
     elif not layer.trainable_weights:
@@ -188,9 +180,7 @@ def _template(build_model, sample: np.ndarray, seed: int, y_width: int | None) -
     template = seeded_model(build_model, sample, seed, y_width)
     if not isinstance(template, keras.Sequential):
         raise ValueError(f"build_model must return a keras.Sequential model, got a {type(template).__name__}")
-    extra = [
-        loss for layer in template.layers if not callable(getattr(layer, "penalty", None)) for loss in layer.losses
-    ]
+    extra = [loss for layer in template.layers if not isinstance(layer, ArithmeticUnit) for loss in layer.losses]
     if extra:
         raise ValueError("train_many does not support layers with Keras regularizers (model.losses); use train()")
     return template
@@ -254,7 +244,7 @@ def _ensemble_losses(forward: Callable, layers: list, loss_fn: Callable) -> Call
     penalized, position = [], 0
     for layer in layers:
         count = len(layer.trainable_weights)
-        if callable(getattr(layer, "penalty", None)):
+        if isinstance(layer, ArithmeticUnit):
             penalized.append((layer, position, count))
         position += count
 
@@ -266,7 +256,8 @@ def _ensemble_losses(forward: Callable, layers: list, loss_fn: Callable) -> Call
         total = data_loss
         for layer, start, count in penalized:
             penalty = layer.penalty(*weights[start : start + count], step=step)
-            total = total + tf.cast(penalty, total.dtype)
+            if penalty is not None:
+                total = total + tf.cast(penalty, total.dtype)
         return data_loss, total
 
     return losses_fn
@@ -331,7 +322,7 @@ def train_many(
             and ``Activation`` layers.
         x: Inputs, ``(n, input_dim)`` shared by every seed, or ``(n_seeds, n, input_dim)``; or a
             data stream that makes fresh examples for every step (then ``y=None``), such as
-            :class:`nalu_lib.static_task.StaticTaskStream`.
+            :class:`nalu_lib.tasks.static_task.stream.StaticTaskStream`.
         y: Targets, ``(n, units)``/``(n,)``, or ``(n_seeds, n, units)``.
         seeds: The seeds, or how many (``10`` means seeds 0 to 9).
         steps, learning_rate, batch_size, data_seed, optimizer, loss, progress, callback,
@@ -403,7 +394,7 @@ def train_many(
         description=f"training {len(seeds)} seeds",
         first_step=first_step,
     )
-    ensemble.history = History(
+    ensemble.history = TrainLog(
         loss=loss_history, seconds=time.perf_counter() - start, chunk_seconds=chunk_seconds, steps=steps_done
     )
     return ensemble

@@ -13,8 +13,8 @@ environment variables, read by TensorFlow when it loads, keep them out:
 They belong to the kernel's environment, set before any import, so the order of a notebook's
 imports does not matter: Binder's kernel gets them from ``python -m nalu_lib kernel``
 (``binder/postBuild``), a local install from the README's install command, the tests from
-``tests/conftest.py``. Importing nalu_lib also sets them if they are unset and TensorFlow has
-not loaded yet, for scripts and benchmarks; it never touches the process's error output.
+``tests/conftest.py``, and scripts from :func:`use_series_environment`, called before TensorFlow
+loads. Importing nalu_lib sets nothing.
 """
 
 from __future__ import annotations
@@ -22,30 +22,26 @@ from __future__ import annotations
 import os
 import sys
 
+from packaging.version import Version
+
 #: The environment every kernel of the series runs in (see the module's docstring).
 KERNEL_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
 
-if "tensorflow" not in sys.modules:
-    for _name, _value in KERNEL_ENV.items():
-        os.environ.setdefault(_name, _value)
+__all__ = ["KERNEL_ENV", "check_versions", "install_kernel", "notebook_setup", "use_series_environment"]
 
-import keras  # noqa: E402  (after the environment is set)
-import tensorflow as tf  # noqa: E402
 
-from nalu_lib.seeding import seed_everything  # noqa: E402
+def use_series_environment() -> bool:
+    """Set :data:`KERNEL_ENV` where unset, for a script; ``False`` (and nothing set) once
+    TensorFlow has loaded, since it reads them when it loads."""
+    if "tensorflow" in sys.modules:
+        return False
+    for name, value in KERNEL_ENV.items():
+        os.environ.setdefault(name, value)
+    return True
 
-__all__ = ["KERNEL_ENV", "check_versions", "install_kernel", "notebook_setup", "seed_everything"]
 
 #: Oldest versions the series is tested with.
 MINIMUM_VERSIONS = {"tensorflow": "2.16", "keras": "3.0"}
-
-
-def _version_tuple(version: str) -> tuple[int, ...]:
-    parts = []
-    for part in version.split(".")[:2]:
-        digits = "".join(ch for ch in part if ch.isdigit())
-        parts.append(int(digits or 0))
-    return tuple(parts)
 
 
 def check_versions() -> str:
@@ -54,9 +50,12 @@ def check_versions() -> str:
     Raises ``RuntimeError`` with what to install if they are not (Keras 2 lacks the API the
     layers use).
     """
+    import keras
+    import tensorflow as tf
+
     found = {"tensorflow": tf.__version__, "keras": keras.__version__}
     for name, minimum in MINIMUM_VERSIONS.items():
-        if _version_tuple(found[name]) < _version_tuple(minimum):
+        if Version(found[name]).release[:2] < Version(minimum).release[:2]:
             raise RuntimeError(
                 f"this series needs {name} >= {minimum}, but {found[name]} is installed: "
                 "run `pip install -r requirements.txt` in a fresh environment"
@@ -71,6 +70,8 @@ def notebook_setup(seed: int = 42) -> str:
     matplotlib's defaults for the series (readable sizes, a grid). Returns the line to show.
     """
     import matplotlib.pyplot as plt
+
+    from nalu_lib.engine.seeding import seed_everything
 
     seed_everything(seed)
     message = check_versions()

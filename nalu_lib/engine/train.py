@@ -1,8 +1,7 @@
 """Train one model fast and reproducibly: :func:`train`.
 
-The whole loop runs inside a compiled TensorFlow graph (:mod:`nalu_lib.loop`), so a step costs
-tens of microseconds. Many seeds at once: :func:`nalu_lib.train_many`
-(:mod:`nalu_lib.ensemble`), re-exported here. Taught in notebook 02.
+The whole loop runs inside a compiled TensorFlow graph (:mod:`nalu_lib.engine.loop`), so a step
+costs tens of microseconds. Many seeds at once: :func:`nalu_lib.train_many`. Taught in notebook 02.
 """
 
 from __future__ import annotations
@@ -14,21 +13,12 @@ import numpy as np
 import tensorflow as tf
 
 from nalu_lib.checks import check_integer
-from nalu_lib.ensemble import Ensemble, train_many
-from nalu_lib.loop import (
-    DEFAULT_LEARNING_RATE,
-    DEFAULT_STEPS,
-    History,
-    check_xy,
-    default_optimizer,
-    loss_function,
-    make_optimizer,
-    minibatches,
-    run_steps,
-)
-from nalu_lib.seeding import seeded_model
+from nalu_lib.engine.batches import check_xy, minibatches
+from nalu_lib.engine.loop import DEFAULT_STEPS, TrainLog, loss_function, run_steps
+from nalu_lib.engine.optimizers import make_optimizer
+from nalu_lib.engine.seeding import seeded_model
 
-__all__ = ["DEFAULT_LEARNING_RATE", "DEFAULT_STEPS", "Ensemble", "History", "default_optimizer", "train", "train_many"]
+__all__ = ["train"]
 
 
 def train(
@@ -46,8 +36,8 @@ def train(
     progress: bool = False,
     callback: Callable[[int, np.ndarray], None] | None = None,
     jit_compile: bool | str = "auto",
-) -> History:
-    """Train a Keras model on ``(x, y)`` and return its :class:`~nalu_lib.loop.History`.
+) -> TrainLog:
+    """Train a Keras model on ``(x, y)`` and return its :class:`~nalu_lib.engine.loop.TrainLog`.
 
     The defaults learn the article's tasks: ``train(model, x_train, y_train)`` with a one-layer
     NAC learns addition, and with a one-layer NALU multiplication, to float32 precision for any
@@ -68,7 +58,7 @@ def train(
         batch_size: ``None`` for full-batch training, or the size of random mini-batches.
         data_seed: Seeds the order of the mini-batches, apart from ``seed``, so that a model
             sees the same batches whether it is trained alone or with other seeds.
-        optimizer: ``None`` for :func:`~nalu_lib.loop.default_optimizer`, a Keras optimizer, or
+        optimizer: ``None`` for :func:`~nalu_lib.engine.optimizers.default_optimizer`, a Keras optimizer, or
             its name.
         loss: ``"mse"`` (default), ``"mae"``, or ``f(y_true, y_pred)`` giving elementwise losses.
         progress: Show a progress bar (the notebooks do; silent by default).
@@ -112,7 +102,7 @@ def train(
         jit_compile=jit_compile,
         description=f"training {model.name}",
     )
-    history = History(
+    history = TrainLog(
         loss=loss_history, seconds=time.perf_counter() - start, chunk_seconds=chunk_seconds, steps=steps_done
     )
     if not np.all(np.isfinite(loss_history)):

@@ -4,10 +4,7 @@ A chunk of steps is one call of a ``tf.function`` (with XLA, one compiled comput
 Python runs between steps, so a step costs tens of microseconds instead of the milliseconds of
 a Python loop. Between chunks, Python reports progress, calls a callback, and may stop early.
 
-Data reaches a step in one of two ways: mini-batches drawn from fixed arrays by a
-counter-based hash of ``(data_seed, step)`` (:func:`minibatches`), or a *stream* that makes
-fresh examples for every step inside the graph (any object with a ``batch(step)`` method and
-an ``example`` array, such as :class:`nalu_lib.static_task.StaticTaskStream`).
+Each step takes its data from ``batch(step)`` (:mod:`nalu_lib.engine.batches`).
 
 Taught in notebook 02 (why ``train`` is faster than ``model.fit``).
 """
@@ -23,27 +20,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from nalu_lib.checks import check_integer, check_number
+from nalu_lib.checks import check_integer
+from nalu_lib.engine.optimizers import fused_adam
 
-__all__ = [
-    "DEFAULT_LEARNING_RATE",
-    "DEFAULT_STEPS",
-    "History",
-    "as_float32",
-    "check_xy",
-    "default_optimizer",
-    "fused_adam",
-    "is_stream",
-    "loss_function",
-    "make_optimizer",
-    "minibatches",
-    "run_steps",
-]
+__all__ = ["DEFAULT_STEPS", "TrainLog", "loss_function", "run_steps"]
 
 #: Default number of training steps: enough for the article's tasks with the default optimizer.
 DEFAULT_STEPS = 2000
-#: Default Adam learning rate, the article's.
-DEFAULT_LEARNING_RATE = 0.05
 #: How many times the progress bar or callback hears from a run unless told otherwise.
 REPORTS = 50
 #: With ``jit_compile="auto"``, runs of at least this many steps are compiled with XLA: XLA's
@@ -52,7 +35,7 @@ XLA_MIN_STEPS = 5000
 
 
 @dataclass
-class History:
+class TrainLog:
     """What :func:`nalu_lib.train` returns (and :func:`nalu_lib.train_many`, in its ensemble).
 
     Attributes:
@@ -81,90 +64,6 @@ class History:
         return int(self.steps[-1]) + 1 if len(self.steps) else 0
 
 
-def default_optimizer(
-    learning_rate: float | keras.optimizers.schedules.LearningRateSchedule = DEFAULT_LEARNING_RATE,
-) -> keras.optimizers.Optimizer:
-    """Adam with ``beta_2 = 0.9`` and ``epsilon = 1e-20``, what :func:`nalu_lib.train` uses unless told.
-
-    Why not Keras's ``beta_2 = 0.999``: a NAC reaches exactly +1 or -1 only by saturating
-    ``tanh`` and ``sigmoid``, so its gradients shrink exponentially as it converges. Adam divides
-    each step by a running average of squared gradients that remembers about ``1 / (1 - beta_2)``
-    steps; with 0.999 it keeps remembering the huge early gradients, the steps shrink to nothing,
-    and training stalls a little short of the answer. With 0.9 the memory is ten steps.
-
-    Why ``epsilon = 1e-20`` instead of 1e-7: Adam's step is ``m / (sqrt(v) + epsilon)``. Near
-    saturation a NAC's gradients fall far below 1e-7, and then epsilon, not the gradient, sets
-    the step size: training stalls at ``W = 0.99999``. A tiny epsilon keeps the step at about
-    the learning rate until ``W`` is exact in float32. Notebook 02 shows both.
-    """
-    if not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
-        check_number("learning_rate", learning_rate, positive=True)
-    return keras.optimizers.Adam(learning_rate=learning_rate, beta_2=0.9, epsilon=1e-20)
-
-
-def make_optimizer(optimizer, learning_rate) -> keras.optimizers.Optimizer:
-    """The optimizer a trainer uses: :func:`default_optimizer` at ``learning_rate`` when
-    ``optimizer`` is ``None``, a Keras optimizer by name at ``learning_rate``, or ``optimizer``
-    itself, in which case ``learning_rate`` must be ``None`` (a ValueError otherwise: the
-    optimizer carries its own)."""
-    if isinstance(optimizer, keras.optimizers.Optimizer):
-        if learning_rate is not None:
-            raise ValueError(
-                f"give the learning rate to the optimizer or to train, not both: got optimizer={optimizer!r} "
-                f"and learning_rate={learning_rate!r} (leave learning_rate=None; the optimizer's own is used)"
-            )
-        return optimizer
-    learning_rate = DEFAULT_LEARNING_RATE if learning_rate is None else learning_rate
-    learning_rate = check_number("learning_rate", learning_rate, positive=True)
-    if optimizer is None:
-        return default_optimizer(learning_rate)
-    if isinstance(optimizer, str):
-        try:
-            return keras.optimizers.get({"class_name": optimizer, "config": {"learning_rate": learning_rate}})
-        except ValueError:
-            raise ValueError(
-                f"optimizer must name a Keras optimizer such as 'adam', got optimizer={optimizer!r}"
-            ) from None
-    raise ValueError(f"optimizer must be None, a name or a keras optimizer, got optimizer={optimizer!r}")
-
-
-def as_float32(name: str, value, min_ndim: int = 1) -> np.ndarray:
-    """``value`` as a float32 array with at least ``min_ndim`` axes, finite and not empty, or a
-    ValueError naming ``name``."""
-    try:
-        array = np.asarray(value, dtype=np.float32)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{name} must be an array of numbers ({error})") from None
-    if array.ndim < min_ndim:
-        raise ValueError(f"{name} must have at least {min_ndim} axes, got shape {array.shape}")
-    if array.size == 0:
-        raise ValueError(f"{name} is empty (shape {array.shape})")
-    if not np.all(np.isfinite(array)):
-        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
-        raise ValueError(f"{name} contains {bad} non-finite value(s) (NaN or inf)")
-    return array
-
-
-def check_xy(x, y, sample_axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs and targets as float32 arrays with as many examples (along ``sample_axis``);
-    targets of shape ``(n,)`` become ``(n, 1)``, so nothing broadcasts silently to ``(n, n)``."""
-    x = as_float32("x", x, min_ndim=2 + sample_axis)
-    y = as_float32("y", y, min_ndim=1 + sample_axis)
-    if y.ndim == 1 + sample_axis:
-        y = y[..., None]
-    if x.shape[sample_axis] != y.shape[sample_axis]:
-        raise ValueError(
-            f"x and y must have the same number of examples, got {x.shape[sample_axis]} and "
-            f"{y.shape[sample_axis]} (shapes {x.shape} and {y.shape})"
-        )
-    return x, y
-
-
-def is_stream(x) -> bool:
-    """Whether ``x`` is a data stream (a ``batch(step)`` method and an ``example`` array)."""
-    return callable(getattr(x, "batch", None)) and hasattr(x, "example")
-
-
 def loss_function(loss) -> Callable:
     """The elementwise loss ``f(y_true, y_pred)`` for ``"mse"``, ``"mae"`` or a function."""
     if callable(loss):
@@ -174,78 +73,6 @@ def loss_function(loss) -> Callable:
     if loss == "mae":
         return lambda y_true, y_pred: tf.abs(y_pred - y_true)
     raise ValueError(f"loss must be 'mse', 'mae' or a function, got loss={loss!r}")
-
-
-_MASK32 = 0xFFFFFFFF
-
-
-def _mix32(h):
-    """MurmurHash3's 32-bit finalizer on int64 tensors holding 32-bit values."""
-    shift, xor, mask = tf.bitwise.right_shift, tf.bitwise.bitwise_xor, tf.bitwise.bitwise_and
-    h = xor(h, shift(h, tf.constant(16, tf.int64)))
-    h = mask(h * 0x85EBCA6B, _MASK32)
-    h = xor(h, shift(h, tf.constant(13, tf.int64)))
-    h = mask(h * 0xC2B2AE35, _MASK32)
-    return xor(h, shift(h, tf.constant(16, tf.int64)))
-
-
-def batch_indices(data_seed: int, step, batch_size: int, n: int):
-    """Mini-batch indices ``(batch_size,)`` in ``[0, n)``: a hash of (data_seed, step, slot).
-
-    A counter-based hash instead of a random generator: the same on every machine, and the same
-    for a model trained alone (:func:`nalu_lib.train`) or among others
-    (:func:`nalu_lib.train_many`).
-    """
-    step = tf.cast(step, tf.int64)
-    slot = tf.range(batch_size, dtype=tf.int64)
-    xor, mask = tf.bitwise.bitwise_xor, tf.bitwise.bitwise_and
-    h = _mix32(tf.constant((data_seed & _MASK32) ^ 0x9E3779B9, tf.int64))
-    h = _mix32(xor(h, mask(step * 0x27D4EB2F, _MASK32)))
-    h = _mix32(xor(h, mask(slot * 0x165667B1, _MASK32)))
-    return tf.cast(h % n, tf.int32)
-
-
-def minibatches(x: np.ndarray, y: np.ndarray, batch_size: int | None, data_seed: int, axis: int = 0) -> Callable:
-    """``batch(step) -> (x_batch, y_batch)``: the whole data when ``batch_size`` is ``None``,
-    else ``batch_size`` examples picked by :func:`batch_indices` along ``axis``."""
-    x_all, y_all = tf.constant(x), tf.constant(y)
-    n = x.shape[axis]
-
-    def batch(step):
-        if batch_size is None:
-            return x_all, y_all
-        index = batch_indices(data_seed, step, batch_size, n)
-        return tf.gather(x_all, index, axis=axis), tf.gather(y_all, index, axis=axis)
-
-    return batch
-
-
-def fused_adam(optimizer) -> dict | None:
-    """Adam's hyperparameters when ``optimizer`` is a plain ``keras.optimizers.Adam`` (no AMSGrad,
-    weight decay, clipping, EMA, loss scaling or accumulation), else ``None``; the learning rate
-    is a number or a Keras ``LearningRateSchedule``. For such an optimizer :func:`run_steps` can
-    apply the update itself (``fused``)."""
-    if type(optimizer) is not keras.optimizers.Adam or optimizer.amsgrad:
-        return None
-    extras = (
-        optimizer.weight_decay,
-        optimizer.clipnorm,
-        optimizer.clipvalue,
-        optimizer.global_clipnorm,
-        optimizer.loss_scale_factor,
-        optimizer.gradient_accumulation_steps,
-    )
-    if optimizer.use_ema or any(value is not None for value in extras):
-        return None
-    schedule = optimizer._learning_rate
-    if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
-        schedule = float(np.asarray(optimizer.learning_rate))
-    return {
-        "learning_rate": schedule,
-        "beta_1": float(optimizer.beta_1),
-        "beta_2": float(optimizer.beta_2),
-        "epsilon": float(optimizer.epsilon),
-    }
 
 
 def run_steps(
@@ -316,7 +143,7 @@ def run_steps(
     bounds = [first_step, *range(chunk * (first_step // chunk + 1), steps, chunk), steps]
     bar = None
     if progress:
-        from nalu_lib.progress import ProgressBar
+        from nalu_lib.notebook.progress import ProgressBar
 
         bar = ProgressBar(total=steps - first_step, desc=description, unit="step")
     chunks, step_numbers, timings = [], [], []

@@ -1,13 +1,13 @@
-"""The paper's static arithmetic benchmark (Trask et al. 2018, section 4.1 and Table 1), with
-many seeds per cell trained at once. Taught in notebooks 04 and 05.
+"""Short runs of the paper's static arithmetic benchmark (Trask et al. 2018, section 4.1 and
+Table 1), many seeds per cell trained at once, within a notebook's minute (notebooks 04 and 05).
 
 For every operation and model, :func:`run` trains one model per seed with
-:func:`nalu_lib.train_many` on :func:`nalu_lib.data.static_arithmetic_task`, then scores each
-run on the interpolation and extrapolation sets:
+:func:`nalu_lib.train_many` on :func:`~nalu_lib.tasks.static_task.task.static_arithmetic_task`,
+then scores each run on the interpolation and extrapolation sets:
 
 * the paper's scaled error, ``100 * MSE / MSE of the untrained (random) model``;
-* Madsen & Johansen's success criterion: extrapolation MSE below that of a near-exact solution
-  (:func:`nalu_lib.evaluation.success_threshold`), with a Wilson interval for the success rate.
+* success: an extrapolation MSE below the worst near-exact solution's
+  (:func:`nalu_lib.evaluation.worst_case_threshold`), with a Wilson interval for the success rate.
 
 Nothing here looks at the extrapolation set before training ends: every run trains for a fixed
 number of steps and is scored on its final weights, so no model selection can see it.
@@ -23,12 +23,13 @@ import numpy as np
 
 from nalu_lib import evaluation
 from nalu_lib.checks import check_integer, check_number
-from nalu_lib.data import OPERATIONS, static_arithmetic_task
-from nalu_lib.evaluation import results_table
+from nalu_lib.engine.optimizers import default_optimizer
+from nalu_lib.engine.train_many import Ensemble, train_many
 from nalu_lib.models import mlp, stacked
-from nalu_lib.training import Ensemble, default_optimizer, train_many
+from nalu_lib.tasks.operations import OPERATIONS
+from nalu_lib.tasks.static_task.task import static_arithmetic_task
 
-__all__ = ["MODELS", "CellResult", "results_table", "run"]
+__all__ = ["MODELS", "ShortRunResult", "run"]
 
 #: The models of the paper's Table 1, each two layers with a hidden layer of 2 units (the two
 #: sums ``a`` and ``b``), except the MLP, which gets 16 hidden units so that it can at least
@@ -42,8 +43,8 @@ MODELS: dict[str, Callable] = {
 
 
 @dataclass
-class CellResult:
-    """One cell of the benchmark: one operation, one model, one run per seed."""
+class ShortRunResult:
+    """One cell of a short run: one operation, one model, one run per seed."""
 
     op: str
     model: str
@@ -81,11 +82,11 @@ def run(
     task_options: dict | None = None,
     keep_models: bool = False,
     progress: Callable[[Iterable], Iterable] | None = None,
-) -> list[CellResult]:
+) -> list[ShortRunResult]:
     """Train every model on every operation, ``seeds`` runs each, and score them.
 
     Args:
-        ops: Operations, from :data:`nalu_lib.data.OPERATIONS`.
+        ops: Operations, from :data:`nalu_lib.tasks.operations.OPERATIONS`.
         models: ``{name: function returning an unbuilt model}``; default :data:`MODELS`.
         seeds: Runs per cell (seeds 0 to ``seeds - 1``).
         steps, batch_size, learning_rate: Training settings, the same for every model:
@@ -94,10 +95,10 @@ def run(
             weights that belong at 0 can settle there instead of jittering by a step size.
         n_train: Training examples per task.
         task_seed: Seed of the task (which inputs are summed, and the data).
-        task_options: Other arguments of :func:`nalu_lib.data.static_arithmetic_task`, such as
+        task_options: Other arguments of :func:`~nalu_lib.tasks.static_task.task.static_arithmetic_task`, such as
             ``input_size``, ``subset_size``, ``overlap`` and the ranges (notebook 05 uses a
             one-layer version: ``{"input_size": 10, "subset_size": 1, "overlap": 0}``).
-        keep_models: Keep each cell's :class:`nalu_lib.Ensemble` in ``CellResult.ensemble``.
+        keep_models: Keep each cell's :class:`nalu_lib.Ensemble` in ``ShortRunResult.ensemble``.
         progress: Optional wrapper for the loop over cells, such as ``tqdm``.
     """
     seeds = check_integer("seeds", seeds, minimum=1)
@@ -128,7 +129,7 @@ def run(
             random_mse = evaluation.mse_per_model(ensemble.predict(x, initial=True), y)
             scores[split] = (mse, evaluation.scaled_error(mse, random_mse[np.isfinite(random_mse)]))
         results.append(
-            CellResult(
+            ShortRunResult(
                 op=op,
                 model=name,
                 seeds=ensemble.seeds,
@@ -136,7 +137,7 @@ def run(
                 extrapolation_mse=scores["extrapolation"][0],
                 interpolation_scaled=scores["interpolation"][1],
                 extrapolation_scaled=scores["extrapolation"][1],
-                threshold=evaluation.success_threshold(task),
+                threshold=evaluation.worst_case_threshold(task),
                 seconds=ensemble.history.seconds,
                 steps=steps,
                 ensemble=ensemble if keep_models else None,

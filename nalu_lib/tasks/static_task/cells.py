@@ -1,0 +1,94 @@
+"""The models of Madsen & Johansen's static table, one :class:`Cell` per model and operation,
+built as their code builds them (``stable_nalu/layer/``, ``experiments/simple_function_static.py``)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import keras
+from scipy.optimize import bisect
+
+from nalu_lib.checks import check_integer
+from nalu_lib.tasks.static_task.task import INPUT_SIZE
+from nalu_lib.units import NAC, NALU, NAU, NMU
+
+__all__ = ["CELLS", "Cell", "nac_init_limit"]
+
+
+def nac_init_limit(fan_in: int, fan_out: int) -> float:
+    """Their NAC initialisation: ``W_hat, M_hat ~ U[-r, r]`` with ``r`` such that
+    ``W = tanh(W_hat) * sigmoid(M_hat)`` has variance ``2 / max(fan_in + fan_out, 5)`` (Glorot's
+    variance for ``W`` itself; ``stable_nalu/layer/nac.py``)."""
+    fan = max(check_integer("fan_in", fan_in, minimum=1) + check_integer("fan_out", fan_out, minimum=1), 5)
+
+    def variance(r):
+        return (1 - math.tanh(r) / r) * (r - math.tanh(r / 2)) / (2 * r)
+
+    return float(bisect(lambda r: fan * variance(r) - 2, 1e-6, 10.0, xtol=1e-15))
+
+
+def _nac(units: int, fan_in: int) -> NAC:
+    r = nac_init_limit(fan_in, units)
+    init = keras.initializers.RandomUniform(-r, r)
+    return NAC(units, w_hat_initializer=init, m_hat_initializer=init)
+
+
+def _nalu(units: int, fan_in: int) -> NALU:
+    r = nac_init_limit(fan_in, units)
+    init = keras.initializers.RandomUniform(-r, r)
+    return NALU(
+        units, w_hat_initializer=init, m_hat_initializer=init, g_initializer="glorot_uniform", log_space_dtype=None
+    )
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of the table: a model, an operation, and how to build the model."""
+
+    model: str
+    op: str
+    build: Callable[[], keras.Sequential]
+    #: The step from which no regulariser changes any more (the end of the ramp), or 0.
+    settled_after: int = 0
+
+    @property
+    def name(self) -> str:
+        return f"{self.model}:{self.op}"
+
+
+def _cells() -> dict[str, Cell]:
+    def nmu():
+        kw = {"sparsity": 10.0, "sparsity_start": 1_000_000, "sparsity_end": 2_000_000}
+        return keras.Sequential([NAU(2, **kw), NMU(1, **kw)], name="nau_nmu")
+
+    def nau():
+        kw = {"sparsity": 0.01, "sparsity_start": 5_000, "sparsity_end": 50_000}
+        return keras.Sequential([NAU(2, **kw), NAU(1, **kw)], name="nau_nau")
+
+    def nac():
+        return keras.Sequential([_nac(2, INPUT_SIZE), _nac(1, 2)], name="nac_nac")
+
+    def nalu():
+        return keras.Sequential([_nalu(2, INPUT_SIZE), _nalu(1, 2)], name="nalu_nalu")
+
+    def linear():
+        return keras.Sequential([keras.layers.Dense(2), keras.layers.Dense(1)], name="linear")
+
+    cells = [
+        Cell("NMU", "mul", nmu, 2_000_000),
+        Cell("NALU", "mul", nalu),
+        Cell("NAU", "add", nau, 50_000),
+        Cell("NAC+", "add", nac),
+        Cell("NALU", "add", nalu),
+        Cell("NAU", "sub", nau, 50_000),
+        Cell("NAC+", "sub", nac),
+        Cell("NALU", "sub", nalu),
+        Cell("Linear", "add", linear),
+    ]
+    return {cell.name: cell for cell in cells}
+
+
+#: Every cell of the table, by name (``"NMU:mul"``), in the published table's order.
+CELLS = _cells()

@@ -1,0 +1,191 @@
+"""The committed results of the static table: reading them, summarising a cell, and putting
+each cell beside the published one (notebooks 04 and 05)."""
+
+from __future__ import annotations
+
+import csv
+import pathlib
+
+import numpy as np
+
+from nalu_lib.evaluation import format_table, success_rate
+from nalu_lib.tasks.static_task.cells import CELLS
+from nalu_lib.tasks.static_task.protocol import BATCH_SIZE, EVALUATE_EVERY, LEARNING_RATE, PUBLISHED
+
+__all__ = [
+    "CSV_COLUMNS",
+    "RESULTS_CSV",
+    "format_side_by_side",
+    "load_results",
+    "result_rows",
+    "side_by_side",
+    "summarize",
+]
+
+#: The committed results, shipped inside the package so that a notebook opened alone reads them.
+RESULTS_CSV = pathlib.Path(__file__).resolve().parents[2] / "results" / "static_task_table.csv"
+
+
+#: The columns of the results CSV: one row per seed; the run's settings repeat on each row.
+CSV_COLUMNS = [
+    "cell",
+    "model",
+    "op",
+    "seed",
+    "success",
+    "solved_at",
+    "extrapolation_mse",
+    "interpolation_mse",
+    "sparsity_error",
+    "selected_step",
+    "steps_run",
+    "max_steps",
+    "stop_reason",
+    "wall_seconds",
+    "cpu_seconds",
+    "us_per_step",
+    "threshold",
+    "batch_size",
+    "learning_rate",
+    "evaluate_every",
+    "per_seed_inputs",
+]
+
+
+def result_rows(result, per_seed_inputs: bool = False) -> list[dict]:
+    """The CSV rows of one cell (see :data:`CSV_COLUMNS`)."""
+    model, op = result.cell.split(":")
+    rows = []
+    for i, seed in enumerate(result.seeds):
+        rows.append(
+            {
+                "cell": result.cell,
+                "model": model,
+                "op": op,
+                "seed": seed,
+                "success": int(result.success[i]),
+                "solved_at": int(result.solved_at[i]),
+                "extrapolation_mse": f"{result.extrapolation_mse[i]:.6g}",
+                "interpolation_mse": f"{result.interpolation_mse[i]:.6g}",
+                "sparsity_error": f"{result.sparsity_error[i]:.6g}",
+                "selected_step": int(result.selected_step[i]),
+                "steps_run": result.steps_run,
+                "max_steps": result.max_steps,
+                "stop_reason": result.stop_reason,
+                "wall_seconds": f"{result.wall_seconds:.1f}",
+                "cpu_seconds": f"{result.cpu_seconds:.1f}",
+                "us_per_step": f"{result.us_per_step:.1f}",
+                "threshold": f"{result.threshold:.6g}",
+                "batch_size": BATCH_SIZE,
+                "learning_rate": LEARNING_RATE,
+                "evaluate_every": EVALUATE_EVERY,
+                "per_seed_inputs": int(per_seed_inputs),
+            }
+        )
+    return rows
+
+
+def summarize(rows: list[dict]) -> dict:
+    """One cell's figures from its CSV rows (:func:`load_results`): the success rate and its
+    Wilson 95% interval, the median solved-at step and sparsity error of the successful seeds,
+    steps run, wall seconds, CPU-hours, time per step, seeds, why it stopped, and whether our
+    interval overlaps the published one. Printed by the benchmark, plotted in notebooks 04 and 05."""
+    cell = rows[0]["cell"]
+    success = np.array([r["success"] for r in rows], dtype=bool)
+    rate, low, high = success_rate(success)
+    solved = [r["solved_at"] for r in rows if r["success"]]
+    sparsity = [r["sparsity_error"] for r in rows if r["success"]]
+    published = PUBLISHED.get(cell)
+    return {
+        "cell": cell,
+        "rate": rate,
+        "low": low,
+        "high": high,
+        "solved": float(np.median(solved)) if solved else None,
+        "sparsity": float(np.median(sparsity)) if sparsity else None,
+        "steps": rows[0]["steps_run"],
+        "wall": rows[0]["wall_seconds"],
+        "cpu_hours": rows[0]["cpu_seconds"] / 3600,
+        "us_per_step": rows[0]["us_per_step"],
+        "reason": rows[0]["stop_reason"],
+        "seeds": len(rows),
+        "inside": published is not None and low <= published[2] and published[1] <= high,
+    }
+
+
+def load_results(path: str | pathlib.Path | None = None) -> dict[str, list[dict]]:
+    """The results CSV as ``{cell: [row per seed]}``; the committed one by default (notebooks
+    04 and 05). Numbers are converted; a missing file gives ``{}``."""
+    path = RESULTS_CSV if path is None else pathlib.Path(path)
+    if not path.exists():
+        return {}
+    cells: dict[str, list[dict]] = {}
+    with path.open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            for key in ("seed", "success", "solved_at", "selected_step", "steps_run", "max_steps", "batch_size"):
+                row[key] = int(row[key])
+            for key in ("extrapolation_mse", "interpolation_mse", "sparsity_error", "wall_seconds", "cpu_seconds"):
+                row[key] = float(row[key])
+            for key in ("us_per_step", "threshold", "learning_rate"):
+                row[key] = float(row[key])
+            cells.setdefault(row["cell"], []).append(row)
+    return cells
+
+
+def side_by_side(live: dict[str, tuple] | None = None, cells: list[str] | None = None, path=None) -> list[dict]:
+    """Each cell three ways: published, ours at their full protocol, ours in a notebook's short run.
+
+    ``live`` maps a cell's name (``"NMU:mul"``) to the ``(rate, low, high)`` of a notebook's
+    own short run; ``cells`` picks and orders the cells (default: those of ``live``, else every
+    cell in the results). The full-protocol figures come from the committed results CSV
+    (:func:`load_results`, or ``path``), shipped inside the package. Returns one dict per
+    cell: ``label``, the three ``(rate, low, high)`` triples ``published``, ``full`` and
+    ``live`` (``None`` where missing), and ``summary``, the full run's :func:`summarize`.
+    Plot with :func:`nalu_lib.notebook.plots.protocol_success_rates`, print with
+    :func:`format_side_by_side` (notebooks 04 and 05).
+    """
+    live = dict(live or {})
+    results = load_results(path)
+    names = list(cells) if cells is not None else (list(live) if live else [c for c in CELLS if c in results])
+    unknown = [name for name in [*names, *live] if name not in CELLS]
+    if unknown:
+        raise ValueError(f"cells must be among {', '.join(CELLS)}, got {', '.join(map(repr, unknown))}")
+    rows = []
+    for name in names:
+        summary = summarize(results[name]) if name in results else None
+        rows.append(
+            {
+                "cell": name,
+                "label": name.replace(":", " "),
+                "published": PUBLISHED[name][:3],
+                "full": None if summary is None else (summary["rate"], summary["low"], summary["high"]),
+                "live": None if live.get(name) is None else tuple(float(v) for v in live[name]),
+                "summary": summary,
+            }
+        )
+    return rows
+
+
+def format_side_by_side(rows: list[dict]) -> str:
+    """:func:`side_by_side`'s rows as a table: success rates with their 95% intervals, the
+    median solved-at step, and what the full-protocol run cost (notebooks 04 and 05)."""
+
+    def rate(triple):
+        return "-" if triple is None else f"{triple[0]:.0%} ({triple[1]:.0%}-{triple[2]:.0%})"
+
+    def solved(value):
+        return "-" if value is None else f"{value:.1e}"
+
+    full = [row["summary"] or {} for row in rows]
+    return format_table(
+        {
+            "cell": [row["cell"] for row in rows],
+            "published": [rate(row["published"]) for row in rows],
+            "full protocol": [rate(row["full"]) for row in rows],
+            "short run": [rate(row["live"]) for row in rows],
+            "solved at, published": [solved(PUBLISHED[row["cell"]][3]) for row in rows],
+            "ours": [solved(f.get("solved")) for f in full],
+            "steps run": ["-" if not f else f"{f['steps']:.2e}" for f in full],
+            "CPU-hours": ["-" if not f else f"{f['cpu_hours']:.2f}" for f in full],
+        }
+    )

@@ -1,0 +1,160 @@
+"""What every unit shares: :class:`ArithmeticUnit`, the one matrix product, and small helpers.
+
+A unit keeps its maths in ``compute(x, *weights)``, which takes its weights explicitly: ``call``
+passes the layer's own variables, and :func:`nalu_lib.train_many` passes stacks of weights, one
+slice per seed (``docs/design.md``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+from keras import ops
+
+from nalu_lib.checks import check_integer
+
+#: What the maths functions take and return: a backend tensor, a Keras variable or an array.
+Tensor = Any
+
+__all__ = ["ArithmeticUnit", "Tensor", "batched_matmul", "fresh_initializer", "known_input_dim"]
+
+
+def batched_matmul(x: Tensor, W: Tensor) -> Tensor:
+    """``x @ W``, also for a stack of weights, one per seed, applied to shared inputs.
+
+    With ``W`` of shape ``(input_dim, units)`` this is ``ops.matmul``. With a stack ``W`` of shape
+    ``(seeds, input_dim, units)`` and inputs ``x`` of shape ``(n, input_dim)`` shared by every
+    seed, it returns ``(seeds, n, units)`` computed as ONE matrix product with a
+    ``(input_dim, seeds * units)`` matrix, rather than one small product per seed: this is what
+    makes :func:`nalu_lib.train_many` fast (notebook 04).
+    """
+    if len(W.shape) == 3 and len(x.shape) == 2:
+        seeds, input_dim, units = W.shape
+        wide = ops.reshape(ops.transpose(W, (1, 0, 2)), (input_dim, seeds * units))
+        out = ops.reshape(ops.matmul(x, wide), (-1, seeds, units))
+        return ops.transpose(out, (1, 0, 2))
+    return ops.matmul(x, W)
+
+
+def fresh_initializer(identifier) -> keras.initializers.Initializer:
+    """``keras.initializers.get(identifier)``, as a new object for every weight.
+
+    One initializer object passed for several weights (``init = TruncatedNormal(stddev=0.02)``,
+    then ``w_hat_initializer=init, m_hat_initializer=init``) would otherwise draw the same values
+    for all of them: an unseeded Keras initializer fixes its seed when it is created. A copy per
+    weight draws independently, as the article's ``tf.truncated_normal`` calls do. A seed the
+    caller set explicitly is kept.
+    """
+    if isinstance(identifier, keras.initializers.Initializer):
+        return identifier.__class__.from_config(identifier.get_config())
+    return keras.initializers.get(identifier)  # a name or a config: a new object already
+
+
+def known_input_dim(input_shape) -> int:
+    """The last axis of ``input_shape``, or a ValueError if it is unknown (every layer builds on it)."""
+    dim = input_shape[-1]
+    if dim is None:
+        raise ValueError(f"the last axis of the input (input_dim) must be known, got input shape {input_shape}")
+    return int(dim)
+
+
+class ArithmeticUnit(keras.layers.Layer):
+    """The base of every nalu_lib unit: a layer of ``units`` outputs whose maths takes explicit weights.
+
+    A subclass lists its trainable weights in ``weight_specs`` as ``(weight name, initializer
+    attribute)`` in creation order, each of shape ``(input_dim, units)``, and defines
+    :meth:`compute` and :meth:`effective_weight`. Each weight is then a read-only attribute
+    (``layer.W_hat``) that raises ``AttributeError`` before the layer is built, as Keras's
+    ``Dense.kernel`` does. The trainers use the public methods only: :meth:`compute`,
+    :meth:`weight_initializers` and :meth:`penalty`.
+    """
+
+    #: ``(weight name, initializer attribute)`` in the order the weights are created.
+    weight_specs: tuple[tuple[str, str], ...] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name, _ in cls.weight_specs:
+            if not isinstance(cls.__dict__.get(name), property):
+                setattr(cls, name, property(lambda self, name=name: self._unit_weight(name)))
+
+    def __init__(self, units: int, **kwargs):
+        super().__init__(**kwargs)
+        self.units = check_integer("units", units, minimum=1)
+
+    def _unit_weight(self, name: str):
+        weights = self.__dict__.get("_unit_weights") or {}
+        if name not in weights:
+            raise AttributeError(
+                f"{type(self).__name__} '{self.name}' has no weight {name!r} yet: call it on data or build it first"
+            )
+        return weights[name]
+
+    def build(self, input_shape):
+        input_dim = known_input_dim(input_shape)
+        weights = {}
+        for name, init_attr in self.weight_specs:
+            weights[name] = self.add_weight(
+                name=name,
+                shape=(input_dim, self.units),
+                initializer=getattr(self, init_attr),
+                constraint=self._constraint(name),
+                trainable=True,
+            )
+        # a plain dict, set past Keras's attribute tracking (add_weight already tracks the variables)
+        object.__setattr__(self, "_unit_weights", weights)
+
+    def weight_initializers(self) -> list:
+        """The initializer of each trainable weight, in the order of ``trainable_weights``."""
+        return [getattr(self, init_attr) for _, init_attr in self.weight_specs]
+
+    def compute(self, x, *weights):
+        """The layer's output for inputs ``x`` and explicit weights (a stack per seed works too)."""
+        raise NotImplementedError
+
+    def penalty(self, *weights, step):
+        """The unit's regulariser for explicit weights at optimizer ``step``; ``None`` if it has none."""
+        return None
+
+    def _constraint(self, name: str):
+        """The constraint the optimizer applies to weight ``name`` after each step (none here)."""
+        return None
+
+    def call(self, inputs):
+        return self.compute(inputs, *self._own_weights())
+
+    def _own_weights(self) -> list:
+        return [self._unit_weight(name) for name, _ in self.weight_specs]
+
+    def effective_weight(self, *weights) -> Tensor:
+        """The matrix the inputs are multiplied by, from explicit weights (see :attr:`W`)."""
+        raise NotImplementedError
+
+    @property
+    def W(self) -> np.ndarray:
+        """The effective weight, shape ``(input_dim, units)``, as a read-only numpy array.
+
+        The same meaning on all four layers: the matrix the inputs are multiplied by (through
+        the log space too, for the NALU; as exponents, for the NMU). Read it with
+        ``layer.W.ravel()`` or ``np.asarray(layer.W)``; train or assign the trainable weights
+        instead (``W_hat``, ``M_hat``, ``G``; the NAU's and NMU's ``kernel``).
+        """
+        if not self.built:
+            raise AttributeError(
+                f"{type(self).__name__} '{self.name}' has no weight 'W' yet: call it on data or build it first"
+            )
+        W = np.array(ops.convert_to_numpy(self.effective_weight(*self._own_weights())))
+        W.flags.writeable = False
+        return W
+
+    def compute_output_shape(self, input_shape):
+        return (*tuple(input_shape[:-1]), self.units)
+
+    def get_config(self):
+        config = super().get_config()
+        config["units"] = self.units
+        for _, init_attr in self.weight_specs:
+            config[init_attr] = keras.initializers.serialize(getattr(self, init_attr))
+        return config
