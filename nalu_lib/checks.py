@@ -1,8 +1,12 @@
-"""Argument checks shared by every nalu_lib module: each raises a ``ValueError`` that names the
+"""Argument checks shared by nalu_lib's modules: each raises a ``ValueError`` that names the
 bad argument and shows the value it got, so a student sees at once which argument to fix.
 
-No module of nalu_lib checks a number any other way; the layers, the data generators, the
-trainers and the widgets all call these.
+The layers, the data generators, the trainers and the widgets call these for most numbers they
+take. A few checks stay where they arise, with messages of the same form: a bound that depends
+on another argument or on the task (``first_step`` below ``steps``, ``n`` at most 1000 in
+:func:`~nalu_lib.tasks.sequences.number_tokens`, a ``confidence`` below 1), and the playground's
+own wording for its settings (:meth:`~nalu_lib.notebook.widgets.Settings.check`). No notebook
+calls these functions; notebooks meet them as the ValueErrors of what they call.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ def check_number(name: str, value, *, positive: bool = False, minimum: float | N
     """``value`` as a float, or a ValueError naming ``name``.
 
     Accepts a finite real number (not ``bool``); with ``positive``, above 0; with ``minimum``,
-    at least ``minimum``.
+    at least ``minimum``. For learning rates, ranges' scales and the like.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         kind = "a positive finite number" if positive else "a finite number"
@@ -35,7 +39,7 @@ def check_integer(name: str, value, *, minimum: int | None = None, allow_none: b
     """``value`` as an ``int``, or a ValueError naming ``name``.
 
     Accepts Python and numpy integers (not ``bool``, not ``2.0``); with ``minimum``, at least
-    ``minimum``; with ``allow_none``, also ``None``, returned as is.
+    ``minimum``; with ``allow_none``, also ``None``, returned as is. For steps, sizes and seeds.
     """
     if value is None and allow_none:
         return None
@@ -49,7 +53,7 @@ def check_integer(name: str, value, *, minimum: int | None = None, allow_none: b
 
 def check_range(name: str, low, high) -> tuple[float, float]:
     """``(low, high)`` as floats, or a ValueError naming ``name`` unless both are finite and
-    ``low < high``."""
+    ``low < high``: the data generators' input ranges."""
     for value in (low, high):
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
             raise ValueError(f"{name} must be two finite numbers, got {name}=({low!r}, {high!r})")
@@ -60,7 +64,7 @@ def check_range(name: str, low, high) -> tuple[float, float]:
 
 def check_seeds(seeds) -> list[int]:
     """A count (``10`` means seeds 0 to 9) or an iterable of distinct non-negative integers, as a
-    list; otherwise a ValueError naming ``seeds``."""
+    list; otherwise a ValueError naming ``seeds``: ``train_many``'s and the static task's seeds."""
     if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
         if seeds <= 0:
             raise ValueError(f"seeds must be a positive count or a list of seeds, got seeds={seeds!r}")

@@ -73,6 +73,7 @@ __all__ = [
     "write_student_versions",
 ]
 
+
 def _repository() -> str:
     """``owner/name`` from ``[project.urls] Repository`` of pyproject.toml (a clone), else of the
     installed package's metadata."""
@@ -111,8 +112,9 @@ END_SOLUTION = "### END SOLUTION"
 def notebooks_folder(folder: pathlib.Path | str | None = None, argument: str = "--notebooks") -> pathlib.Path:
     """The notebooks folder: ``folder``, or by default the repository's ``notebooks/``.
 
-    Raises ``FileNotFoundError`` naming ``argument`` when the folder holds no notebook
-    ``NN_*.ipynb`` (after a non-editable install there is no default: the folder must be given).
+    Raises ``FileNotFoundError`` naming ``argument`` (the command-line option to suggest) when
+    the folder holds no notebook ``NN_*.ipynb`` (after a non-editable install there is no
+    default: the folder must be given). Every command's ``--notebooks DIR`` (README).
     """
     path = pathlib.Path(folder) if folder is not None else NOTEBOOKS
     if not any(path.glob("[0-9][0-9]_*.ipynb")):
@@ -124,7 +126,8 @@ def notebooks_folder(folder: pathlib.Path | str | None = None, argument: str = "
 
 
 def format_seconds(seconds: float) -> str:
-    """A run time as the tables show it: ``~35 s`` below a minute, else ``~1 min 40 s`` (to 5 s)."""
+    """A run time as the tables show it: ``~35 s`` below a minute, else ``~1 min 40 s`` (to 5 s);
+    the README's, the start page's (notebook 00) and TEACHING.md's tables."""
     if seconds < 59.5:
         return f"~{max(1, round(seconds))} s"
     minutes, rest = divmod(5 * round(seconds / 5), 60)
@@ -132,20 +135,24 @@ def format_seconds(seconds: float) -> str:
 
 
 def load_run_times(folder: pathlib.Path | str | None = None) -> dict:
-    """The measurement :func:`measure` wrote, or ``{}``: ``machine``, ``date``, and ``notebooks``
-    by number (``"01"``), each with ``seconds``, ``longest_cell``, ``longest_cell_seconds`` and
-    ``cell_seconds`` (by cell index)."""
+    """The measurement ``python tools/navigation.py measure`` wrote into ``folder``, or ``{}``:
+    ``machine``, ``date``, and ``notebooks`` by number (``"01"``), each with ``seconds``,
+    ``longest_cell``, ``longest_cell_seconds`` and ``cell_seconds`` (by cell index). The run
+    times of the start page (notebook 00) and the grading timeout come from it."""
     path = notebooks_folder(folder) / RUN_TIMES_FILE
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def file_title(path: pathlib.Path) -> str:
+    """``"02 the nac learns addition"`` from a notebook's file name: the navigation lines' links
+    (every notebook's first cell)."""
     number, _, rest = path.stem.partition("_")
     return f"{number} {rest.replace('_', ' ')}"
 
 
 def heading_title(cells: list[dict], path: pathlib.Path) -> str:
-    """The title from a notebook's ``# NN · Title`` heading, else from its file name."""
+    """The title from a notebook's ``# NN · Title`` heading among ``cells``, else from its file
+    name ``path``: the start page's table (notebook 00) and TEACHING.md."""
     for cell in cells:
         if cell.get("cell_type") != "markdown":
             continue
@@ -166,6 +173,8 @@ class Exercise:
         points: The points nbgrader gives for it.
         check: Index of the graded cell: the check cell, or the written answer.
         solutions: Indices of the solution cells the check tests (empty for a written answer).
+
+    Every notebook from 01 on ends with such exercises (notebook 00 tells how they are marked).
     """
 
     grade_id: str
@@ -237,7 +246,8 @@ _LINK = re.compile(r"\[([^\]]*)\]\(https?://" + _HOSTS + r"[^)]*\)")
 
 def without_instructor_links(notebook: NotebookNode) -> NotebookNode:
     """A copy of ``notebook`` whose markdown has no link to the public notebooks, whose solutions
-    are one click away: Binder and Colab badges are removed, other such links keep their text."""
+    are one click away: Binder and Colab badges are removed, other such links keep their text.
+    Part of every student version (README, teachers' section)."""
     notebook = copy.deepcopy(notebook)
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
@@ -247,7 +257,8 @@ def without_instructor_links(notebook: NotebookNode) -> NotebookNode:
 
 
 def exercise_difficulties(notebook: NotebookNode) -> dict[int, str]:
-    """Exercise number -> difficulty, from the Exercises list (``1. *(easy)* ...``)."""
+    """Exercise number -> difficulty, from the Exercises list (``1. *(easy)* ...``) every notebook
+    from 01 on ends with."""
     found = {}
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
@@ -257,7 +268,8 @@ def exercise_difficulties(notebook: NotebookNode) -> dict[int, str]:
 
 
 def difficulty(exercise: Exercise, difficulties: dict[int, str]) -> str | None:
-    """The difficulty ``exercise_difficulties`` gives ``exercise``, or None."""
+    """The difficulty ``difficulties`` (from :func:`exercise_difficulties`) gives ``exercise``,
+    or None: the number in its grade id (``-ex2-``) picks it."""
     match = re.search(r"-ex(\d+)-", exercise.grade_id)
     return difficulties.get(int(match.group(1))) if match else None
 
@@ -265,7 +277,8 @@ def difficulty(exercise: Exercise, difficulties: dict[int, str]) -> str | None:
 def suggested_points(notebook: NotebookNode) -> dict[str, int]:
     """Points for each graded cell by the rule of TEACHING.md: :data:`DIFFICULTY_POINTS` of the
     difficulty the notebook's Exercises list gives the exercise (easy 1, medium 2, hard, open
-    and written 3), or :data:`KIND_POINTS` when it gives none (code 2, written answer 3)."""
+    and written 3), or :data:`KIND_POINTS` when it gives none (code 2, written answer 3).
+    TEACHING.md lists them."""
     difficulties = exercise_difficulties(notebook)
     points = {}
     for exercise in exercises(notebook):
@@ -289,7 +302,7 @@ def student_version(notebook: NotebookNode) -> NotebookNode:
     and no link to the public notebooks (:func:`without_instructor_links`).
 
     Raises ``RuntimeError`` or nbgrader's ``ValidationError`` for a malformed solution region or
-    nbgrader metadata.
+    nbgrader metadata. The ``student-versions`` command (notebook 00) writes them.
     """
     student = without_instructor_links(notebook)
     resources: dict = {}
@@ -305,7 +318,8 @@ def student_version(notebook: NotebookNode) -> NotebookNode:
 def write_student_versions(outdir: pathlib.Path | str, folder: pathlib.Path | str | None = None) -> list[pathlib.Path]:
     """Write a student version of every notebook ``NN_*.ipynb`` of ``folder`` (default: the
     repository's notebooks) into ``outdir`` (created if needed), under the same names; returns
-    the paths written."""
+    the paths written. ``python -m nalu_lib.classroom student-versions OUTDIR``, which notebook
+    00 shows."""
     outdir = pathlib.Path(outdir)
     folder = notebooks_folder(folder)
     paths = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
@@ -325,7 +339,8 @@ def write_student_versions(outdir: pathlib.Path | str, folder: pathlib.Path | st
 
 
 def parse_assignment(text: str) -> tuple[str, list[str]]:
-    """``"lab1=01,02"`` -> ``("lab1", ["01", "02"])``; a ValueError names what is wrong."""
+    """``"lab1=01,02"`` -> ``("lab1", ["01", "02"])``; a ValueError names what is wrong. The
+    ``course`` command's ``--assignment`` (README, TEACHING.md)."""
     name, sep, numbers = text.partition("=")
     name = name.strip()
     if not sep or not re.fullmatch(r"[A-Za-z0-9_-]+", name):
@@ -340,7 +355,8 @@ def grading_timeout(folder: pathlib.Path | str | None = None) -> int:
     """Seconds nbgrader may give one cell when it autogrades: :data:`TIMEOUT_MARGIN` times the
     longest cell measured by ``python tools/navigation.py measure``, rounded up to a whole
     minute (:data:`FALLBACK_TIMEOUT` without a measurement). nbgrader's default of 30 s stops the
-    longest cells and silently grades their exercises 0."""
+    longest cells and silently grades their exercises 0. The ``course`` command writes it into
+    ``nbgrader_config.py`` (README, TEACHING.md)."""
     measured = load_run_times(folder).get("notebooks", {})
     if not measured:
         return FALLBACK_TIMEOUT
@@ -391,14 +407,22 @@ def make_course(
     """Make a ready nbgrader course in ``course_dir`` from the series (the README's teachers'
     section and TEACHING.md show it).
 
-    For each assignment (name -> notebook numbers), copies the notebooks into
-    ``source/NAME/``, without links to the public notebooks and with points set by
-    :func:`suggested_points` (``points="suggested"``) or left as the notebooks have them
-    (``"notebook"``), then ``set_points`` (grade id -> points) on top. Writes
-    ``nbgrader_config.py`` (course id, :func:`grading_timeout`), creates the gradebook with the
-    assignments, and with ``generate`` runs ``nbgrader generate_assignment`` for each, which
-    writes the student versions to ``release/NAME/``. Returns the source notebooks written, by
-    assignment.
+    Copies each assignment's notebooks into ``source/NAME/`` without links to the public
+    notebooks, writes ``nbgrader_config.py`` (course id, :func:`grading_timeout`), creates the
+    gradebook with the assignments, and with ``generate`` runs ``nbgrader generate_assignment``
+    for each, which writes the student versions to ``release/NAME/``. Returns the source
+    notebooks written, by assignment.
+
+    Args:
+        course_dir: The course folder (created if needed).
+        assignments: Assignment name -> notebook numbers (``{"lab1": ["01", "02"]}``).
+        folder: The series' notebooks (default: the repository's).
+        course_id: nbgrader's course id.
+        points: ``"suggested"`` sets points by :func:`suggested_points`; ``"notebook"`` leaves
+            them as the notebooks have them.
+        set_points: Grade id -> points, on top of those.
+        generate: Run ``nbgrader generate_assignment``.
+        force: Replace existing ``source/NAME/`` folders.
 
     Raises ``ValueError`` for an unknown notebook number, an unknown grade id in ``set_points``,
     or an existing ``source/NAME/`` (unless ``force``); ``RuntimeError`` if nbgrader fails.
@@ -468,7 +492,7 @@ def make_course(
 
 @dataclass(frozen=True)
 class Grade:
-    """One graded cell of one submission, as :func:`grades` reports it.
+    """One graded cell of one submission, as :func:`grades` reports it (TEACHING.md).
 
     Attributes:
         student, assignment, notebook, grade_id: Where the grade belongs.
@@ -488,8 +512,9 @@ class Grade:
 
 
 def grades(course_dir: pathlib.Path | str, course_id: str = "nalu") -> list[Grade]:
-    """Every graded cell of every submission in the course's gradebook, with whether it still
-    waits for hand-grading: what ``nbgrader export``'s totals do not show."""
+    """Every graded cell of every submission in the gradebook of ``course_dir`` (course
+    ``course_id``), with whether it still waits for hand-grading: what ``nbgrader export``'s
+    totals do not show. The ``grades`` command (README, TEACHING.md)."""
     from nbgrader.api import Gradebook
 
     found = []
@@ -514,7 +539,7 @@ def grades(course_dir: pathlib.Path | str, course_id: str = "nalu") -> list[Grad
 
 def grades_table(found: list[Grade]) -> str:
     """:func:`grades` per student and assignment: points so far, the most possible, and the
-    points still waiting for hand-grading."""
+    points still waiting for hand-grading, as the ``grades`` command prints it."""
     totals: dict[tuple[str, str], list[float]] = {}
     for grade in found:
         row = totals.setdefault((grade.assignment, grade.student), [0.0, 0.0, 0.0])
@@ -528,7 +553,9 @@ def grades_table(found: list[Grade]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The command line: ``python -m nalu_lib.classroom {course,grades,student-versions,exercises}``."""
+    """The command line: ``python -m nalu_lib.classroom {course,grades,student-versions,exercises}``
+    (``argv`` defaults to ``sys.argv``); returns the exit status. The README, TEACHING.md and
+    notebook 00 show it."""
     parser = argparse.ArgumentParser(
         prog="python -m nalu_lib.classroom",
         description="A ready nbgrader course, grades and student versions of the notebooks, for teachers.",

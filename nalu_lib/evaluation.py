@@ -35,7 +35,10 @@ __all__ = [
 
 
 def predict(model, x) -> np.ndarray:
-    """``model(x)`` as a float64 numpy array, in one call (no Keras ``predict`` loop)."""
+    """``model(x)`` as a float64 numpy array, in one call (no Keras ``predict`` loop).
+
+    Notebooks 01, 02, 03 and 05 use it, and the playground (notebook 06).
+    """
     x = np.asarray(x, dtype=np.float32)
     return np.asarray(keras.ops.convert_to_numpy(model(x)), dtype=np.float64)
 
@@ -44,7 +47,8 @@ def relative_error(prediction, target) -> np.ndarray:
     """``|prediction - target| / |target|`` elementwise, in float64.
 
     Where the target is exactly 0 the absolute error is used instead (a model that predicts
-    exactly 0 there scores 0). NaN or infinite predictions give ``inf``.
+    exactly 0 there scores 0). NaN or infinite predictions give ``inf``. Taught in notebook 02,
+    through :func:`max_relative_error` and :func:`comparison_table`.
     """
     prediction = np.asarray(prediction, dtype=np.float64)
     target = np.asarray(target, dtype=np.float64)
@@ -56,15 +60,19 @@ def relative_error(prediction, target) -> np.ndarray:
 
 
 def max_relative_error(model, x, y) -> float:
-    """The largest :func:`relative_error` of ``model`` over the examples ``(x, y)``."""
+    """The largest :func:`relative_error` of ``model`` over the examples ``(x, y)``.
+
+    Taught in notebook 02; notebooks 03 and 05 use it.
+    """
     return float(np.max(relative_error(predict(model, x), y)))
 
 
 def comparison_table(x, actual, predicted, rows: int = 10, decimals: int = 2) -> str:
     """The article's printout as a table: inputs, actual and predicted values, relative error.
 
-    Shows the first ``rows`` examples; values are rounded to ``decimals`` so that the table
-    reads the same on every machine.
+    ``x`` holds the inputs ``(n, k)``, ``actual`` and ``predicted`` the values ``(n,)`` or
+    ``(n, 1)``. Shows the first ``rows`` examples; values are rounded to ``decimals`` so that the
+    table reads the same on every machine. Taught in notebook 02; notebooks 03 and 05 use it.
     """
     x = np.asarray(x, dtype=np.float64)
     actual = np.asarray(actual, dtype=np.float64).reshape(len(x), -1)[:, 0]
@@ -103,7 +111,7 @@ def predict_sequences(model: keras.Model, x, batch_size: int | None = None) -> n
     (LSTMs included) loops instead, for this call only, and the model runs as one compiled call
     (``model.predict`` on a single batch). With ``batch_size``, on batches of that many
     sequences instead, which bounds the memory a large model needs (notebook 08 reads 200,000
-    images with a CNN). Used in notebooks 07 and 08.
+    images with a CNN). Notebooks 07 and 08 use it.
     """
     x = np.asarray(x, dtype=np.float32)
     batch_size = check_integer("batch_size", batch_size, minimum=1, allow_none=True)
@@ -120,12 +128,14 @@ def predict_sequences(model: keras.Model, x, batch_size: int | None = None) -> n
 
 
 def initial_model(build_model, x, seed: int) -> keras.Model:
-    """The untrained model that ``train(build_model, x, y, seed=seed)`` starts from (notebook 03).
+    """The untrained model that ``train(build_model, x, y, seed=seed)`` starts from.
 
     ``build_model`` is a function that returns an unbuilt Keras model, as for
-    :func:`nalu_lib.train_many`, whose seed ``seed`` starts from the same weights. Use it to look
-    at a model before training, e.g. at a NALU's gate at step 0. Like training, it reseeds
-    Python, numpy, TensorFlow and Keras with ``seed``.
+    :func:`nalu_lib.train_many`, whose seed ``seed`` starts from the same weights; the model is
+    built on ``x``. Use it to look at a model before training, e.g. at a NALU's gate at step 0.
+    Like training, it reseeds Python, numpy, TensorFlow and Keras with ``seed``. No notebook
+    calls it (notebook 03 looks at the gate at step 0 with
+    :meth:`nalu_lib.Ensemble.layer_weights` instead).
     """
     if isinstance(build_model, keras.layers.Layer) or not callable(build_model):
         raise ValueError(f"build_model must be a function that returns an unbuilt model, got {build_model!r}")
@@ -135,10 +145,10 @@ def initial_model(build_model, x, seed: int) -> keras.Model:
 
 
 def format_table(columns: dict) -> str:
-    """``{header: values}`` as a plain-text table, one row per value, right-aligned (notebook 03).
+    """``{header: values}`` as a plain-text table, one row per value, right-aligned.
 
     Values are shown with ``str``: format numbers before (e.g. ``f"{e:.1e}"``) so the table
-    reads the same on every machine.
+    reads the same on every machine. Notebooks 03, 05 and 06 use it.
     """
     lengths = {len(values) for values in columns.values()}
     if len(lengths) > 1:
@@ -153,7 +163,9 @@ def format_table(columns: dict) -> str:
 def mse_per_model(predictions, y) -> np.ndarray:
     """Mean squared error of each model: ``(n_models, n, units)`` against ``(n, units)`` -> ``(n_models,)``.
 
-    Non-finite predictions give ``inf``, so a diverged model never counts as a success.
+    Non-finite predictions give ``inf``, so a diverged model never counts as a success. Behind
+    the short runs' scores (notebooks 04 and 05, through
+    :func:`~nalu_lib.tasks.static_task.benchmark.run`).
     """
     predictions = np.asarray(predictions, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -165,9 +177,11 @@ def mse_per_model(predictions, y) -> np.ndarray:
 
 
 def scaled_error(mse, random_baseline_mse) -> np.ndarray:
-    """The paper's scaled error: ``100 * mse / mse_of_a_random_model`` (notebook 04).
+    """The paper's scaled error: ``100 * mse / mse_of_a_random_model``.
 
-    A randomly initialised model scores 100, a perfect one 0 (Trask et al. 2018, Table 1).
+    A randomly initialised model scores 100, a perfect one 0 (Trask et al. 2018, Table 1);
+    ``random_baseline_mse`` holds one or more random models' MSEs, averaged. Taught in
+    notebook 04.
     """
     baseline = float(np.mean(random_baseline_mse))
     if not np.isfinite(baseline) or baseline <= 0:
@@ -182,7 +196,8 @@ def near_exact_prediction(task, x, epsilon: float = 1e-5) -> np.ndarray:
     weights within ``epsilon`` of it give sums ``a`` and ``b`` off by at most
     ``delta = epsilon * sum(|x|)``. The operations are monotone in ``a`` and ``b``, so the worst
     case is at a corner ``(a +- delta, b +- delta)``; this returns the prediction of the corner
-    with the largest squared error, shape ``(n, 1)`` (notebook 04).
+    with the largest squared error, shape ``(n, 1)``. ``task`` is a
+    :class:`~nalu_lib.tasks.static_task.task.StaticTask`. Taught in notebook 04.
     """
     x = np.asarray(x, dtype=np.float64)
     a = x[:, task.a_index].sum(axis=1)
@@ -195,13 +210,14 @@ def near_exact_prediction(task, x, epsilon: float = 1e-5) -> np.ndarray:
 
 
 def worst_case_threshold(task, epsilon: float = 1e-5) -> float:
-    """The extrapolation MSE of the worst near-exact solution of a static task (notebook 04).
+    """The extrapolation MSE of the worst near-exact solution of a static task.
 
     A bound of this series' own, not Madsen & Johansen's threshold: the MSE, on the task's
     extrapolation set, of the worst solution whose weights are all within ``epsilon`` of the
     exact ones (:func:`near_exact_prediction`). Their threshold
     (:func:`nalu_lib.tasks.static_task.protocol.published_threshold`) puts every weight exactly
-    ``epsilon`` off in one direction and averages, so it is smaller.
+    ``epsilon`` off in one direction and averages, so it is smaller. Taught in notebook 04;
+    notebook 05 uses it.
     """
     epsilon = check_number("epsilon", epsilon, positive=True)
     prediction = near_exact_prediction(task, task.x_extrapolation, epsilon)
@@ -212,8 +228,9 @@ def success_rate(successes, confidence: float = 0.95) -> tuple[float, float, flo
     """The fraction of successful runs and its Wilson score interval: ``(rate, low, high)``.
 
     The Wilson interval stays inside [0, 1] and is sensible for 0 or all successes, which the
-    usual normal approximation is not (notebooks 04 and 05). ``confidence`` is any level in
-    (0, 1); scipy computes the interval.
+    usual normal approximation is not. ``successes`` holds one boolean per run; ``confidence``
+    is any level in (0, 1); scipy computes the interval. Taught in notebook 04; notebook 05
+    uses it.
     """
     successes = np.asarray(successes, dtype=bool).ravel()
     if successes.size == 0:
@@ -228,9 +245,9 @@ def success_rate(successes, confidence: float = 0.95) -> tuple[float, float, flo
 
 def nalu_gates(model, x) -> list[np.ndarray]:
     """The gate values of every NALU layer of a ``Sequential`` model on inputs ``x``, averaged over
-    the examples: one array of shape ``(units,)`` per NALU layer, in order (notebook 05).
+    the examples: one array of shape ``(units,)`` per NALU layer, in order.
 
-    1 means that unit adds (its additive path), 0 that it multiplies.
+    1 means that unit adds (its additive path), 0 that it multiplies. Notebook 05 uses it.
     """
     h = np.asarray(x, dtype=np.float32)
     gates = []
@@ -243,7 +260,7 @@ def nalu_gates(model, x) -> list[np.ndarray]:
 
 def results_table(results, split: str = "extrapolation") -> tuple[list, list, np.ndarray]:
     """``(ops, models, values)``: one value per (operation, model) cell, laid out like the paper's
-    Table 1 (notebooks 04 and 05).
+    Table 1, for :func:`nalu_lib.notebook.plots.benchmark_heatmap` (notebook 04).
 
     ``results`` are objects with ``op``, ``model``, ``interpolation_scaled``,
     ``extrapolation_scaled`` and ``success_rate`` (what :func:`nalu_lib.tasks.static_task.benchmark.run` returns).

@@ -18,8 +18,9 @@ def mlp(
 ) -> keras.Sequential:
     """A multilayer perceptron: ``Dense`` hidden layers with ``activation``, then a linear output.
 
-    The default is the paper's Figure 1 network (three hidden layers of 8 units), taught in
-    notebook 01. ``activation=None`` gives a deep linear network.
+    ``hidden`` lists the hidden layers' widths, ``units`` the outputs, ``name`` the model's name
+    (default ``mlp_<activation>``). The default is the paper's Figure 1 network (three hidden
+    layers of 8 units), taught in notebook 01. ``activation=None`` gives a deep linear network.
     """
     layers = [keras.layers.Dense(width, activation=activation) for width in hidden]
     layers.append(keras.layers.Dense(units))
@@ -29,9 +30,11 @@ def mlp(
 def stacked(layer: str, units: tuple[int, ...] = (2, 1), **kwargs) -> keras.Sequential:
     """Arithmetic layers in a row: ``stacked("nalu", (2, 1))`` is the paper's two-layer NALU.
 
-    ``layer`` is ``"nac"``, ``"nalu"``, ``"nau"`` or ``"nmu"``; ``kwargs`` go to every layer.
-    Used in notebook 04. (The paper's NAU-then-NMU network mixes two kinds of layer: build it
-    as ``keras.Sequential([NAU(2), NMU(1)])``.)
+    ``layer`` is ``"nac"``, ``"nalu"``, ``"nau"`` or ``"nmu"``; ``units`` lists each layer's
+    outputs; ``kwargs`` go to every layer. Notebook 04's models
+    (:data:`nalu_lib.tasks.static_task.benchmark.MODELS`) use it. (Madsen & Johansen's
+    NAU-then-NMU network mixes two kinds of layer: build it as
+    ``keras.Sequential([NAU(2), NMU(1)])``.)
     """
     classes = {"nac": NAC, "nalu": NALU, "nau": NAU, "nmu": NMU}
     if layer not in classes:

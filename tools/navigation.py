@@ -17,7 +17,8 @@ Run times are measured, never typed in: ``measure`` runs each notebook top to bo
 kernel, times it and each of its cells, and writes :data:`RUN_TIMES_FILE` into the notebooks
 folder. The tables and the grading timeout of :mod:`nalu_lib.classroom` are computed from it.
 Every command takes ``--notebooks DIR``; its default is the repository's ``notebooks/`` folder.
-A maintainer's tool: it rewrites the repository's files (``tools/requirements.txt``).
+A maintainer's tool, with its own requirements (``tools/requirements.txt``): it rewrites the
+repository's files. The README's section for teachers and contributors describes it.
 """
 
 from __future__ import annotations
@@ -73,8 +74,9 @@ def measure(folder: pathlib.Path | str | None = None, only: list[str] | None = N
 
     The notebooks themselves are not changed, unless ``save`` (then each is written back executed,
     as ``jupyter nbconvert --execute --inplace`` would, so one run gives outputs and times).
-    Each entry holds the notebook's wall time (kernel
-    start included), its longest cell and every code cell's seconds.
+    Each entry holds the notebook's wall time (kernel start included), its longest cell and
+    every code cell's seconds. ``python tools/navigation.py measure``; the run times on the start
+    page (notebook 00) and in the README come from it.
     """
     import nbformat
     from nbclient import NotebookClient
@@ -114,7 +116,8 @@ def measure(folder: pathlib.Path | str | None = None, only: list[str] | None = N
 
 
 def run_time_note(measurement: dict) -> str:
-    """The footnote under the tables of run times: where and when they were measured."""
+    """The footnote under the tables of run times (README, notebook 00): where and when
+    ``measurement`` was taken."""
     where = measurement.get("machine", "an unknown machine")
     when = measurement.get("date", "an unknown date")
     return (
@@ -176,7 +179,8 @@ def colab_url(path: pathlib.Path) -> str:
 
 
 def navigation_line(notebooks: list[pathlib.Path], index: int) -> str:
-    """The markdown of notebook ``index``'s navigation line."""
+    """The markdown of the navigation line of ``notebooks[index]``: previous, start page, next,
+    and its Binder and Colab badges (every notebook's first cell)."""
     path = notebooks[index]
     start = [p for p in notebooks if p.name.startswith("00_")]
     home = f"[Start page]({start[0].name})" if start and start[0] != path else "[README](../README.md)"
@@ -246,7 +250,8 @@ def update(
     page's table of notebooks and the run times in ``readme`` (by default the ``README.md``
     beside the notebooks folder, if there is one).
 
-    Returns the names of the files whose content was (or would be) changed.
+    Returns the names of the files whose content was (or would be) changed. ``python
+    tools/navigation.py`` (``--check``: a test).
     """
     folder = notebooks_folder(folder)
     notebooks = sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
@@ -281,7 +286,8 @@ def update(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The command line: ``python tools/navigation.py [measure] [--check] [--notebooks DIR]``."""
+    """The command line: ``python tools/navigation.py [measure] [--check] [--notebooks DIR]``
+    (``argv`` defaults to ``sys.argv``); returns the exit status (README)."""
     parser = argparse.ArgumentParser(
         prog="python tools/navigation.py",
         description="Write the notebooks' navigation lines, the start page's table and the README's run times; "

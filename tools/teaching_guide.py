@@ -4,8 +4,9 @@
     python tools/teaching_guide.py --check    # exit 1 if any is out of date (a test does this)
 
 The blocks are the learning objectives, the time table and the points table, each between
-``<!-- generated: NAME ... -->`` and ``<!-- end of generated: NAME -->``. A maintainer's tool:
-it rewrites the repository's files (``tools/requirements.txt``).
+``<!-- generated: NAME ... -->`` and ``<!-- end of generated: NAME -->``. A maintainer's tool,
+with its own requirements (``tools/requirements.txt``): it rewrites the repository's files. The
+README's section for teachers and contributors describes it.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ GENERATED_END = "<!-- end of generated: {name} -->"
 
 def objectives(notebook: NotebookNode) -> list[str]:
     """The bullets of a notebook's "What you will learn" section, one string each (a bullet's
-    indented continuation lines joined to it; the first unindented paragraph ends the list)."""
+    indented continuation lines joined to it; the first unindented paragraph ends the list):
+    TEACHING.md's learning objectives."""
     for cell in notebook.cells:
         if cell.cell_type != "markdown" or "What you will learn" not in cell.source:
             continue
@@ -64,7 +66,7 @@ def _prose_words(notebook: NotebookNode) -> int:
 def student_minutes(notebook: NotebookNode, machine_seconds: float = 0.0) -> int:
     """An estimate of a student's working time on a notebook, in minutes, rounded up to 5: its
     prose at :data:`WORDS_PER_MINUTE`, its exercises by :data:`EXERCISE_MINUTES`, and the
-    machine's run time."""
+    machine's run time ``machine_seconds``. TEACHING.md's time table shows it."""
     difficulties = exercise_difficulties(notebook)
     minutes = _prose_words(notebook) / WORDS_PER_MINUTE + machine_seconds / 60
     minutes += sum(EXERCISE_MINUTES.get(difficulty(e, difficulties) or "medium", 20) for e in exercises(notebook))
@@ -73,7 +75,7 @@ def student_minutes(notebook: NotebookNode, machine_seconds: float = 0.0) -> int
 
 def guide_blocks(folder: pathlib.Path | str | None = None) -> dict[str, str]:
     """The generated blocks of TEACHING.md, by name: ``objectives``, ``times`` and ``points``,
-    computed from the notebooks and their measured run times."""
+    computed from the notebooks in ``folder`` and their measured run times."""
     folder = notebooks_folder(folder)
     measured = load_run_times(folder).get("notebooks", {})
     paths = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
@@ -118,8 +120,8 @@ def guide_blocks(folder: pathlib.Path | str | None = None) -> dict[str, str]:
 
 def update_guide(guide: pathlib.Path | str, folder: pathlib.Path | str | None = None, check: bool = False) -> bool:
     """Rewrite (or with ``check``, only compare) the generated blocks of the teacher's guide
-    ``guide`` (TEACHING.md); True if any is (or was) out of date. Raises ``ValueError`` if a
-    block's marker lines are missing."""
+    ``guide`` (TEACHING.md) from the notebooks in ``folder``; True if any is (or was) out of
+    date. Raises ``ValueError`` if a block's marker lines are missing."""
     guide = pathlib.Path(guide)
     text = guide.read_text(encoding="utf-8")
     new = text
@@ -136,7 +138,8 @@ def update_guide(guide: pathlib.Path | str, folder: pathlib.Path | str | None = 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The command line: ``python tools/teaching_guide.py [--check] [--guide FILE] [--notebooks DIR]``."""
+    """The command line: ``python tools/teaching_guide.py [--check] [--guide FILE] [--notebooks DIR]``
+    (``argv`` defaults to ``sys.argv``); returns the exit status (README)."""
     parser = argparse.ArgumentParser(prog="python tools/teaching_guide.py", description=__doc__.split("::")[0])
     parser.add_argument("--guide", type=pathlib.Path, default=None, help="the guide (default: TEACHING.md beside it)")
     parser.add_argument("--check", action="store_true", help="only say whether it is out of date (exit 1)")

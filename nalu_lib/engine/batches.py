@@ -1,9 +1,10 @@
 """Where a training step's data comes from: checked arrays, mini-batches drawn by a counter-based
 hash, or a stream that makes fresh examples inside the graph.
 
-A counter-based hash instead of a random generator: the same batches on every machine, for a
-model trained alone (:func:`nalu_lib.train`) or among others (:func:`nalu_lib.train_many`), and
-no generator state to carry through a compiled loop. Taught in notebook 02.
+A counter-based hash instead of a random generator gives the same batches on every machine,
+for a model trained alone (:func:`nalu_lib.train`) or among others (:func:`nalu_lib.train_many`);
+why: ``docs/design.md``. Notebook 04 trains on mini-batches and says what a seed fixes; no
+notebook calls this module's functions.
 """
 
 from __future__ import annotations
@@ -36,7 +37,11 @@ def _mix32(h):
 
 
 def counter_hash(key: int, step, count: int):
-    """``count`` pseudo-random 32-bit patterns (int32) for ``step``: a hash of ``(key, step, slot)``."""
+    """``count`` pseudo-random 32-bit patterns (int32) for ``step``: a hash of ``(key, step, slot)``.
+
+    ``key`` picks the stream, ``step`` (a tensor) the step, and slots run from 0 to ``count - 1``.
+    Behind :func:`batch_indices` and the static task's stream.
+    """
     xor = tf.bitwise.bitwise_xor
     h = _mix32(tf.constant(_int32(key), tf.int32))
     h = _mix32(xor(h, tf.cast(step, tf.int32) * tf.constant(_int32(0x27D4EB2F), tf.int32)))
@@ -44,14 +49,15 @@ def counter_hash(key: int, step, count: int):
 
 
 def batch_indices(data_seed: int, step, batch_size: int, n: int):
-    """Mini-batch indices ``(batch_size,)`` in ``[0, n)`` for ``step``, from :func:`counter_hash`."""
+    """Mini-batch indices ``(batch_size,)`` in ``[0, n)`` for ``step``, from :func:`counter_hash`;
+    ``data_seed`` picks the sequence of batches (``train``'s ``data_seed``)."""
     h = counter_hash((data_seed & _MASK32) ^ 0x9E3779B9, step, batch_size)
     return tf.cast(tf.bitwise.bitwise_and(tf.cast(h, tf.int64), _MASK32) % n, tf.int32)
 
 
 def as_float32(name: str, value, min_ndim: int = 1) -> np.ndarray:
     """``value`` as a float32 array with at least ``min_ndim`` axes, finite and not empty, or a
-    ValueError naming ``name``."""
+    ValueError naming ``name``: the trainers' check of their data."""
     try:
         array = np.asarray(value, dtype=np.float32)
     except (TypeError, ValueError) as error:
@@ -68,7 +74,8 @@ def as_float32(name: str, value, min_ndim: int = 1) -> np.ndarray:
 
 def check_xy(x, y, sample_axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Inputs and targets as float32 arrays with as many examples (along ``sample_axis``);
-    targets of shape ``(n,)`` become ``(n, 1)``, so nothing broadcasts silently to ``(n, n)``."""
+    targets of shape ``(n,)`` become ``(n, 1)``, so nothing broadcasts silently to ``(n, n)``.
+    The trainers call it on their ``x`` and ``y``."""
     x = as_float32("x", x, min_ndim=2 + sample_axis)
     y = as_float32("y", y, min_ndim=1 + sample_axis)
     if y.ndim == 1 + sample_axis:
@@ -82,13 +89,15 @@ def check_xy(x, y, sample_axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 
 def is_stream(x) -> bool:
-    """Whether ``x`` is a data stream (a ``batch(step)`` method and an ``example`` array)."""
+    """Whether ``x`` is a data stream (a ``batch(step)`` method and an ``example`` array), such as
+    :class:`~nalu_lib.tasks.static_task.stream.StaticTaskStream`, which ``train_many`` takes as ``x``."""
     return callable(getattr(x, "batch", None)) and hasattr(x, "example")
 
 
 def minibatches(x: np.ndarray, y: np.ndarray, batch_size: int | None, data_seed: int, axis: int = 0) -> Callable:
     """``batch(step) -> (x_batch, y_batch)``: the whole data when ``batch_size`` is ``None``,
-    else ``batch_size`` examples picked by :func:`batch_indices` along ``axis``."""
+    else ``batch_size`` examples picked by :func:`batch_indices` with ``data_seed`` along ``axis``
+    (1 for per-seed data). The trainers' ``batch_size`` and ``data_seed`` arrive here."""
     x_all, y_all = tf.constant(x), tf.constant(y)
     n = x.shape[axis]
 

@@ -6,7 +6,8 @@ a Python loop. Between chunks, Python reports progress, calls a callback, and ma
 
 Each step takes its data from ``batch(step)`` (:mod:`nalu_lib.engine.batches`).
 
-Taught in notebook 02 (why ``train`` is faster than ``model.fit``).
+Taught in notebook 02 (why ``train`` is faster than ``model.fit``); the design, with its
+sources: ``docs/design.md``.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ class TrainLog:
         chunk_seconds: Wall time of each graph call; the first includes tracing and
             compilation, the others are the training loop alone.
         steps: The step number of each entry of ``loss``.
+
+    Notebooks 02 and 03 read it (``loss``, ``seconds``, :attr:`final_loss`, :attr:`steps_run`).
     """
 
     loss: np.ndarray
@@ -55,17 +58,20 @@ class TrainLog:
 
     @property
     def final_loss(self):
-        """The loss of the last recorded step (one value per model for :func:`nalu_lib.train_many`)."""
+        """The loss of the last recorded step (one value per model for :func:`nalu_lib.train_many`);
+        notebooks 02 and 03 print it."""
         return self.loss[-1]
 
     @property
     def steps_run(self) -> int:
-        """How many optimizer steps the run made (fewer than asked if it stopped early)."""
+        """How many optimizer steps the run made (fewer than asked if it stopped early); notebooks
+        02 and 03 print it."""
         return int(self.steps[-1]) + 1 if len(self.steps) else 0
 
 
 def loss_function(loss) -> Callable:
-    """The elementwise loss ``f(y_true, y_pred)`` for ``"mse"``, ``"mae"`` or a function."""
+    """The elementwise loss ``f(y_true, y_pred)`` for ``"mse"``, ``"mae"`` or a function: the
+    trainers' ``loss`` argument (a ValueError for anything else)."""
     if callable(loss):
         return loss
     if loss == "mse":
@@ -91,28 +97,36 @@ def run_steps(
     description: str = "training",
     first_step: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Run up to ``steps`` optimizer steps on ``losses_fn(weights, x, y, step) -> (data_loss,
-    total_loss)``, where ``weights`` are the current values of ``variables``.
+    """Run up to ``steps`` optimizer steps of ``losses_fn`` on ``variables``, in compiled chunks.
 
-    Each step takes its data from ``batch(step)``. The steps run in chunks of ``every`` steps
-    (default: about 50 chunks when there is a progress bar or a callback, else one chunk); after
-    each chunk ``callback(steps_done, recorded_losses)`` is called, and training stops early if
-    it returns ``True``. ``record="all"`` keeps the data loss of every step, ``"last"`` only of
-    each chunk's last step (for runs of millions of steps).
+    Args:
+        variables: The trainable variables.
+        losses_fn: ``losses_fn(weights, x, y, step) -> (data_loss, total_loss)``, where
+            ``weights`` are the current values of ``variables``; the gradient is that of
+            ``total_loss``, summed.
+        batch: ``batch(step) -> (x, y)``, the data of each step.
+        steps, optimizer, progress, jit_compile: as for :func:`nalu_lib.train`.
+        callback: Called as ``callback(steps_done, recorded_losses)`` after each chunk;
+            training stops early if it returns ``True``.
+        every: Steps per chunk (default: about 50 chunks when there is a progress bar or a
+            callback, else one chunk).
+        record: ``"all"`` keeps the data loss of every step, ``"last"`` only of each chunk's
+            last step (for runs of millions of steps).
+        fused: With a plain Adam (:func:`~nalu_lib.engine.optimizers.fused_adam`), apply
+            Keras's Adam update inside the loop on values written back after each chunk
+            (``losses_fn`` must then compute from ``weights``, not from the variables); Keras's
+            optimizer otherwise. Either way Adam's state stays in ``optimizer.variables``, so
+            ``save_own_variables`` and ``load_own_variables`` save and restore it.
+        description: The progress bar's label.
+        first_step: Continue an earlier run: steps ``first_step`` to ``steps - 1`` run, with the
+            data of those steps; restore the variables and the optimizer's state first.
 
-    With ``fused=True`` and a plain Adam (:func:`fused_adam`), the weights and Adam's moments
-    are carried through the compiled loop as values and written back to the variables after
-    each chunk: the same update as Keras's Adam (and each variable's ``constraint`` after it),
-    at about a third of the cost per step for small models (``losses_fn`` must then compute
-    from ``weights``, not from the variables). Keras's optimizer is used otherwise. Either way
-    Adam's state lives in the optimizer's own variables (``optimizer.variables``), so
-    ``optimizer.save_own_variables`` and ``load_own_variables`` save and restore it.
+    Returns:
+        The recorded data losses, shape ``(n,) + data_loss.shape``, their step numbers, and the
+        wall time of each graph call.
 
-    ``first_step`` continues an earlier run: steps ``first_step`` to ``steps - 1`` run, with the
-    data of those steps; restore the variables and the optimizer's state first.
-
-    Returns the recorded data losses, shape ``(n,) + data_loss.shape``, their step numbers, and
-    the wall time of each graph call.
+    No notebook calls it; :func:`nalu_lib.train` and :func:`nalu_lib.train_many` do (notebook 02
+    shows why it is fast; ``docs/design.md``, "One compiled loop" and "Fused Adam").
     """
     steps = check_integer("steps", steps, minimum=1)
     first_step = check_integer("first_step", first_step, minimum=0)

@@ -1,6 +1,7 @@
 """The optimizers the trainers use: the series' Adam, and Adam's settings for the fused loop.
 
-Taught in notebook 02 (why ``beta_2 = 0.9`` and ``epsilon = 1e-20``).
+Taught in notebook 02 (why ``beta_2 = 0.9`` and ``epsilon = 1e-20``; with sources:
+``docs/design.md``).
 """
 
 from __future__ import annotations
@@ -21,16 +22,11 @@ def default_optimizer(
 ) -> keras.optimizers.Optimizer:
     """Adam with ``beta_2 = 0.9`` and ``epsilon = 1e-20``, what :func:`nalu_lib.train` uses unless told.
 
-    Why not Keras's ``beta_2 = 0.999``: a NAC reaches exactly +1 or -1 only by saturating
-    ``tanh`` and ``sigmoid``, so its gradients shrink exponentially as it converges. Adam divides
-    each step by a running average of squared gradients that remembers about ``1 / (1 - beta_2)``
-    steps; with 0.999 it keeps remembering the huge early gradients, the steps shrink to nothing,
-    and training stalls a little short of the answer. With 0.9 the memory is ten steps.
-
-    Why ``epsilon = 1e-20`` instead of 1e-7: Adam's step is ``m / (sqrt(v) + epsilon)``. Near
-    saturation a NAC's gradients fall far below 1e-7, and then epsilon, not the gradient, sets
-    the step size: training stalls at ``W = 0.99999``. A tiny epsilon keeps the step at about
-    the learning rate until ``W`` is exact in float32. Notebook 02 shows both.
+    A NAC's gradients shrink exponentially as it saturates; with Keras's ``beta_2 = 0.999`` and
+    ``epsilon = 1e-7`` Adam's steps then shrink too and training stalls just short of the exact
+    weights, while these settings keep each step at about the learning rate. Taught in notebook
+    02 (notebook 01 uses it too); the reasons, with their sources: ``docs/design.md``.
+    ``learning_rate`` is a positive number or a Keras ``LearningRateSchedule``.
     """
     if not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
         check_number("learning_rate", learning_rate, positive=True)
@@ -38,10 +34,17 @@ def default_optimizer(
 
 
 def make_optimizer(optimizer, learning_rate) -> keras.optimizers.Optimizer:
-    """The optimizer a trainer uses: :func:`default_optimizer` at ``learning_rate`` when
-    ``optimizer`` is ``None``, a Keras optimizer by name at ``learning_rate``, or ``optimizer``
-    itself, in which case ``learning_rate`` must be ``None`` (a ValueError otherwise: the
-    optimizer carries its own)."""
+    """The optimizer a trainer uses, from its ``optimizer`` and ``learning_rate`` arguments.
+
+    Args:
+        optimizer: ``None`` for :func:`default_optimizer`, a Keras optimizer's name, or a Keras
+            optimizer, returned as it is.
+        learning_rate: The rate for the first two (``None``: :data:`DEFAULT_LEARNING_RATE`);
+            must be ``None`` with an optimizer object, which carries its own (a ValueError
+            otherwise).
+
+    No notebook calls it; :func:`nalu_lib.train` and :func:`nalu_lib.train_many` do.
+    """
     if isinstance(optimizer, keras.optimizers.Optimizer):
         if learning_rate is not None:
             raise ValueError(
@@ -66,8 +69,9 @@ def make_optimizer(optimizer, learning_rate) -> keras.optimizers.Optimizer:
 def fused_adam(optimizer) -> dict | None:
     """Adam's hyperparameters when ``optimizer`` is a plain ``keras.optimizers.Adam`` (no AMSGrad,
     weight decay, clipping, EMA, loss scaling or accumulation), else ``None``; the learning rate
-    is a number or a Keras ``LearningRateSchedule``. For such an optimizer :func:`run_steps` can
-    apply the update itself (``fused``)."""
+    is a number or a Keras ``LearningRateSchedule``. For such an optimizer
+    :func:`~nalu_lib.engine.loop.run_steps` can apply the update itself (``fused``; no notebook
+    calls it; ``docs/design.md``, "Fused Adam")."""
     if type(optimizer) is not keras.optimizers.Adam or optimizer.amsgrad:
         return None
     extras = (

@@ -24,7 +24,8 @@ def seed_everything(seed: int = 42) -> int:
     Seeds Python, numpy, TensorFlow and Keras (``keras.utils.set_random_seed``), asks
     TensorFlow for deterministic ops, and runs TensorFlow on one thread where it is not yet
     running: the series' models are tiny, one thread is as fast, and it keeps sums in the same
-    order on a laptop, a 2-core CI machine and Binder's single CPU.
+    order on a laptop, a 2-core CI machine and Binder's single CPU. Every notebook's Setup cell
+    calls it through :func:`nalu_lib.notebook_setup`; notebook 02 explains seeds.
     """
     seed = check_integer("seed", seed, minimum=0)
     try:
@@ -47,7 +48,7 @@ def reseed_initializers(model: keras.layers.Layer, built_too: bool = False) -> N
     *created*, so ``NAC(1)`` made before ``set_random_seed`` would ignore the seed. Drawing again
     after seeding makes the initial weights depend on the seed alone. With ``built_too``, built
     layers are reseeded as well (:func:`nalu_lib.train_many` draws every seed's weights from one
-    template model).
+    template model). No notebook calls it; the trainers do.
     """
     for layer in model._flatten_layers(include_self=True):
         if layer.built and not built_too:
@@ -60,9 +61,15 @@ def reseed_initializers(model: keras.layers.Layer, built_too: bool = False) -> N
 def seeded_model(model, x: np.ndarray, seed: int | None, y_width: int | None = None) -> keras.Model:
     """Build (or take) ``model``, its initial weights a function of ``seed`` alone.
 
-    ``model`` is a Keras model or layer, or a function that returns one. An unbuilt model is
-    built on ``x[:1]`` after seeding; a built one keeps its weights. With ``y_width``, a
-    ValueError unless the model has that many outputs.
+    Args:
+        model: A Keras model or layer, or a function that returns one. An unbuilt model is
+            built on ``x[:1]`` after seeding; a built one keeps its weights.
+        x: Inputs the model is built and checked on.
+        seed: Seeds Python, numpy, TensorFlow and Keras first; ``None`` leaves them as they are.
+        y_width: The number of outputs the model must have (a ValueError otherwise), or ``None``.
+
+    No notebook calls it; :func:`nalu_lib.train`, :func:`nalu_lib.train_many` and
+    :func:`nalu_lib.evaluation.initial_model` do.
     """
     if not isinstance(model, keras.layers.Layer):
         if not callable(model):

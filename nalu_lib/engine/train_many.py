@@ -1,10 +1,9 @@
 """Many seeds at once: :func:`train_many` trains one model per seed in one compiled graph.
 
-The weights of all seeds are stacked along a new first axis and trained as one batch: every
-seed keeps its own weights, gradients and Adam statistics (Adam works element by element), but
-the graph runs once per step for all of them, and inputs shared by every seed meet all seeds'
-weights in one wide matrix product (:func:`nalu_lib.units.base.batched_matmul`). Taught in
-notebooks 01 and 04; ``benchmarks/seed_batching.py`` measures the speed-up and
+The weights of all seeds are stacked along a new first axis and trained together, each seed with
+its own gradients and Adam statistics (why this is fast, and why it is the same as training each
+seed alone: ``docs/design.md``, "Many seeds in one graph"). Taught in notebooks 01 and 04;
+notebooks 03 and 05 use it too. ``benchmarks/seed_batching.py`` measures the speed-up and
 ``benchmarks/static_task_table.py`` trains 100 seeds for millions of steps with it.
 """
 
@@ -39,6 +38,9 @@ class Ensemble:
         initial_weights: The stacked weights before training, one array per weight.
         models: One Keras model per seed, holding its trained weights (built when first used).
         optimizer: The optimizer, holding Adam's state after the last step.
+
+    Notebooks 01, 03 and 05 use it (:meth:`predict`, ``history``, :attr:`models`,
+    :meth:`layer_weights`).
     """
 
     seeds: list[int]
@@ -53,14 +55,16 @@ class Ensemble:
     def state(self) -> dict:
         """What :func:`train_many` needs to continue this run where it stopped (its ``resume``):
         ``{"step": steps run, "weights": [stacked arrays], "optimizer": {name: array}}``, plain
-        numpy arrays that ``np.savez`` can save. The continued run is the uninterrupted one."""
+        numpy arrays that ``np.savez`` can save. The continued run is the uninterrupted one.
+        No notebook calls it; :func:`~nalu_lib.tasks.static_task.runner.run_cell` checkpoints with it."""
         store: dict[str, np.ndarray] = {}
         self.optimizer.save_own_variables(store)
         return {"step": self.history.steps_run, "weights": self.weights, "optimizer": store}
 
     @functools.cached_property
     def models(self) -> list[keras.Model]:
-        """One Keras model per seed, holding its trained weights (built on first use)."""
+        """One Keras model per seed, holding its trained weights (built on first use); notebooks
+        03 and 05 use them."""
         trained = self.weights
         models = []
         for i in range(len(self.seeds)):
@@ -74,16 +78,19 @@ class Ensemble:
 
     @property
     def layers(self) -> list[keras.layers.Layer]:
-        """The layers of the model every seed shares (those of the first seed's model)."""
+        """The layers of the model every seed shares (those of the first seed's model), in the
+        order of :meth:`layer_weights`; no notebook reads them."""
         return [layer for layer in self._template.layers if not isinstance(layer, keras.layers.InputLayer)]
 
     @property
     def weights(self) -> list[np.ndarray]:
-        """The current weights, one stacked array ``(n_seeds, ...)`` per weight of the model."""
+        """The current weights, one stacked array ``(n_seeds, ...)`` per weight of the model
+        (notebook 03 reads them by layer, with :meth:`layer_weights`)."""
         return [np.asarray(v) for v in self._variables]
 
     def layer_weights(self, initial: bool = False) -> list[list[np.ndarray]]:
-        """The stacked weights grouped by layer: one list per layer of :attr:`layers`."""
+        """The stacked weights grouped by layer: one list per layer of :attr:`layers`; with
+        ``initial``, the weights before training. Notebook 03 uses it."""
         flat = self.initial_weights if initial else self.weights
         grouped, position = [], 0
         for layer in self.layers:
@@ -97,7 +104,9 @@ class Ensemble:
 
         ``x`` is ``(n, input_dim)`` for the same inputs for every seed, or
         ``(n_seeds, n, input_dim)``. With ``initial=True``, the predictions of the models as
-        they were before training (the random baseline of notebook 04).
+        they were before training (the random baseline of notebook 04's scaled error).
+        Notebook 01 calls it; notebooks 04 and 05 through
+        :func:`~nalu_lib.tasks.static_task.benchmark.run`.
         """
         x = as_float32("x", x, min_ndim=2)
         weights = self.initial_weights if initial else None
@@ -105,7 +114,7 @@ class Ensemble:
 
     @property
     def diverged(self) -> np.ndarray:
-        """A boolean per seed: did its loss ever become NaN or infinite?"""
+        """A boolean per seed: did its loss ever become NaN or infinite? (No notebook reads it.)"""
         return ~np.all(np.isfinite(self.history.loss), axis=0)
 
 
@@ -315,7 +324,8 @@ def train_many(
     initial weights as a :func:`nalu_lib.train` run with that seed; the weights of all seeds are
     then stacked and trained together: each seed has its own loss, gradients and Adam
     statistics, as if trained alone (the same run up to floating-point rounding, whose
-    differences can grow in chaotic runs such as the NALU's). Taught in notebooks 01 and 04.
+    differences can grow in chaotic runs such as the NALU's). Taught in notebooks 01 and 04;
+    notebook 03 uses it.
 
     Args:
         build_model: A function that returns a ``keras.Sequential`` of nalu_lib layers, ``Dense``
@@ -327,8 +337,7 @@ def train_many(
         seeds: The seeds, or how many (``10`` means seeds 0 to 9).
         steps, learning_rate, batch_size, data_seed, optimizer, loss, progress, callback,
             jit_compile: as for :func:`nalu_lib.train`. Every seed sees the same mini-batches,
-            those of ``data_seed``: the models differ only in their initial weights, and
-            training them together costs little more than training one wide model.
+            those of ``data_seed``: the models differ only in their initial weights.
         monitor: Called as ``monitor(steps_done, ensemble)`` after every chunk of ``every``
             steps, with the weights as they are then (evaluate, record, print); training stops
             early when it returns ``True``.

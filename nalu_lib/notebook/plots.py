@@ -54,7 +54,8 @@ def _line_style(i: int) -> dict:
 
 
 def new_axes(ax=None, figsize=(7, 4)):
-    """``ax`` if given, else the axes of a new figure of ``figsize``."""
+    """``ax`` if given, else the axes of a new figure of ``figsize``: how every figure here starts
+    (no notebook calls it)."""
     if ax is not None:
         return ax
     _, ax = plt.subplots(figsize=figsize)
@@ -62,7 +63,8 @@ def new_axes(ax=None, figsize=(7, 4)):
 
 
 def shade_training_range(ax, train_range, label="training range"):
-    """Shade the training range on ``ax``, the same grey in every figure."""
+    """Shade the training range ``(low, high)`` on ``ax``, the same grey in every figure, with
+    ``label`` for the legend (notebooks 01 and 06 show it; no notebook calls it)."""
     ax.axvspan(*train_range, color=TRAIN_RANGE_COLOUR, zorder=0, label=label)
 
 
@@ -369,7 +371,7 @@ def live_loss(loss, total_steps: int, ax=None, title: str | None = None):
 def benchmark_heatmap(results, title: str = "Scaled error (random model = 100), median over seeds"):
     """The benchmark laid out like the paper's Table 1: operations down, models across, one panel
     for interpolation and one for extrapolation, colours on a log scale, and the success rate
-    beside each extrapolation cell (notebooks 04 and 05).
+    beside each extrapolation cell (notebook 04).
 
     ``results`` are objects with ``op``, ``model``, ``interpolation_scaled``,
     ``extrapolation_scaled`` and ``success_rate``, such as :func:`nalu_lib.tasks.static_task.benchmark.run` returns
@@ -558,7 +560,7 @@ def adam_step_sizes(steps: dict, learning_rate: float, ax=None, title: str = "Ad
 
 
 def errors_by_length(errors: dict, title: str = "", ylabel: str = "relative error", ax=None):
-    """Error against sequence length, one line per model, log-log (notebooks 07 and 08).
+    """Error against sequence length, one line per model, log-log (notebook 07).
 
     ``errors`` maps a model's name to ``{length: error}`` or to ``{length: [error per seed]}``;
     several seeds are drawn as their median with a band from the smallest to the largest.

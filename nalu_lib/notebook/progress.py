@@ -1,4 +1,5 @@
-"""Progress bars that leave a readable line behind (notebooks 01 and 05).
+"""Progress bars that leave a readable line behind (notebooks 01, 04, 05, 07 and 09 loop with
+:func:`progress`; ``train(..., progress=True)`` shows a :class:`ProgressBar` in notebooks 02 and 03).
 
 A ``tqdm`` bar in a notebook is a widget. Where widgets cannot render (GitHub, nbviewer, a
 notebook opened without its kernel) a saved notebook shows the bar's text form as it was when
@@ -41,6 +42,8 @@ class ProgressBar:
         total: How many steps the work has.
         desc: What is counted, shown before the bar and in the summary.
         unit: The name of one step, for the bar's rate.
+
+    The trainers' ``progress=True`` draws one (notebooks 02 and 03); :func:`progress` wraps it.
     """
 
     def __init__(self, total: int, desc: str, unit: str = "it"):
@@ -59,17 +62,18 @@ class ProgressBar:
         self.closed = False
 
     def update(self, n: int = 1) -> None:
-        """Count ``n`` more steps done."""
+        """Count ``n`` more steps done (the trainers call it after each chunk)."""
         self.bar.update(n)
 
     @property
     def summary(self) -> str:
-        """``"<desc>: <done>/<total> done in <seconds> s"``."""
+        """``"<desc>: <done>/<total> done in <seconds> s"``, the line the bar leaves behind."""
         seconds = time.perf_counter() - self.started
         return f"{self.desc}: {self.bar.n}/{self.total} done in {seconds:.0f} s"
 
     def close(self) -> None:
-        """End the bar and leave :attr:`summary` in its place (in a notebook) or below it."""
+        """End the bar and leave :attr:`summary` in its place (in a notebook) or below it; a second
+        call does nothing."""
         if self.closed:
             return
         self.closed = True
@@ -89,7 +93,8 @@ class ProgressBar:
 
 def progress(iterable: Iterable[T], desc: str, total: int | None = None) -> Iterator[T]:
     """Loop over ``iterable`` with a :class:`ProgressBar`; after the last item the bar becomes
-    one line of text. ``total`` defaults to ``len(iterable)``."""
+    one line of text. ``desc`` says what is counted; ``total`` defaults to ``len(iterable)``.
+    Notebooks 01, 04, 05, 07 and 09 use it."""
     if total is None:
         total = len(iterable)  # type: ignore[arg-type]
     with ProgressBar(total, desc) as bar:

@@ -32,7 +32,8 @@ __all__ = ["KERNEL_ENV", "check_versions", "install_kernel", "notebook_setup", "
 
 def use_series_environment() -> bool:
     """Set :data:`KERNEL_ENV` where unset, for a script; ``False`` (and nothing set) once
-    TensorFlow has loaded, since it reads them when it loads."""
+    TensorFlow has loaded, since it reads them when it loads. No notebook calls it: a notebook's
+    kernel has them already."""
     if "tensorflow" in sys.modules:
         return False
     for name, value in KERNEL_ENV.items():
@@ -48,7 +49,7 @@ def check_versions() -> str:
     """Check TensorFlow and Keras are new enough; return a one-line summary to print.
 
     Raises ``RuntimeError`` with what to install if they are not (Keras 2 lacks the API the
-    layers use).
+    layers use). Every notebook's Setup cell calls it through :func:`notebook_setup`.
     """
     import keras
     import tensorflow as tf
@@ -66,8 +67,9 @@ def check_versions() -> str:
 def notebook_setup(seed: int = 42) -> str:
     """Everything a notebook's Setup cell does after the imports: seed, check, style.
 
-    Seeds with :func:`seed_everything`, checks versions with :func:`check_versions`, and sets
-    matplotlib's defaults for the series (readable sizes, a grid). Returns the line to show.
+    Seeds with :func:`nalu_lib.seed_everything`, checks versions with :func:`check_versions`, and
+    sets matplotlib's defaults for the series (readable sizes, a grid). Returns the line to show.
+    Every notebook calls it; notebook 00 explains its Setup cell.
     """
     import matplotlib.pyplot as plt
 
@@ -84,7 +86,9 @@ def install_kernel(prefix: str | None = None, name: str = "python3") -> str:
 
     Installs into ``prefix`` (default: this environment, ``sys.prefix``), replacing the
     default ``python3`` kernel there, so JupyterLab's notebooks run in it without choosing a
-    kernel. Returns the kernel's folder. Run as ``python -m nalu_lib kernel``.
+    kernel. ``name`` is the kernel's name. Returns the kernel's folder. Run as
+    ``python -m nalu_lib kernel`` (the README's install command and Binder's ``postBuild``); no
+    notebook calls it.
     """
     from ipykernel.kernelspec import install
 

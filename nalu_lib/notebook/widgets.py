@@ -82,7 +82,8 @@ CLOSE = 1e-4
 @dataclass(frozen=True)
 class Unit:
     """A unit the playground can train: its name, a function that builds an unbuilt model with
-    one output from two inputs, and one line on what it is."""
+    one output from two inputs, and one line on what it is (the values of :data:`UNITS`,
+    notebook 06)."""
 
     name: str
     build: Callable[[], keras.Model]
@@ -133,6 +134,8 @@ class Settings:
         steps: Optimizer steps (full batch).
         learning_rate: Adam's learning rate.
         seed: Seeds the training data and the initial weights.
+
+    Notebook 06 uses it.
     """
 
     operation: str = "mul"
@@ -144,7 +147,8 @@ class Settings:
     seed: int = 0
 
     def check(self) -> Settings:
-        """Raise ``ValueError`` with a readable message for settings that cannot train."""
+        """Raise ``ValueError`` with a readable message for settings that cannot train; return the
+        settings otherwise. :func:`train_playground` calls it (notebook 06)."""
         if self.operation not in OPERATIONS:
             raise ValueError(f"operation must be one of {', '.join(OPERATIONS)}, got {self.operation!r}")
         if self.unit not in UNITS:
@@ -176,6 +180,9 @@ class PlaygroundResult:
         x2: The fixed second input along that line.
         x_far, y_far: The inputs ``(n, 2)`` and true answers ``(n, 1)`` along the line.
         prediction: The model's answers there, ``(n, 1)``.
+        factor: How many times wider than the training range the line reaches.
+
+    Notebook 06 uses it.
     """
 
     settings: Settings
@@ -191,26 +198,31 @@ class PlaygroundResult:
 
     @property
     def relative_errors(self) -> np.ndarray:
-        """The relative error at each point of the extrapolation line, shape ``(n, 1)``."""
+        """The relative error at each point of the extrapolation line, shape ``(n, 1)`` (the right
+        panel of :meth:`plot`)."""
         return evaluation.relative_error(self.prediction, self.y_far)
 
     @property
     def far_error(self) -> float:
-        """The largest relative error along the extrapolation line."""
+        """The largest relative error along the extrapolation line (notebook 06)."""
         return float(np.max(self.relative_errors))
 
     @property
     def formula(self) -> str:
+        """The operation as the plots write it, ``"x1 + x2"``."""
         return OPERATIONS[self.settings.operation][1]
 
     @property
     def headline(self) -> str:
+        """One line naming the unit, the operation, the training range and the seed: the title of
+        :meth:`plot` in notebook 06."""
         s = self.settings
         return f"{s.unit} learning {self.formula} on [{s.low:g}, {s.high:g}], seed {s.seed}"
 
     @property
     def extrapolates(self) -> bool:
-        """Whether the largest relative error far out is at most :data:`CLOSE`."""
+        """Whether the largest relative error far out is at most :data:`CLOSE` (notebook 06's
+        exercise 1)."""
         return self.far_error <= CLOSE
 
     def story(self) -> str:
@@ -313,7 +325,7 @@ class PlaygroundResult:
         return np.array([ax_loss, ax_pred, ax_err])
 
     def summary(self) -> str:
-        """Two lines on the run, rounded so they read the same on every machine."""
+        """Two lines on the run, rounded so they read the same on every machine (notebook 06)."""
         s = self.settings
         return (
             f"{self.headline}: {s.steps} steps at learning rate {s.learning_rate:g}, "
@@ -505,7 +517,7 @@ class Playground:
         return f"<i>{html.escape(unit.description)}</i>" if unit else ""
 
     def settings(self) -> Settings:
-        """The settings the widgets show now."""
+        """The settings the widgets show now, as :class:`Settings` (what :meth:`train` uses)."""
         return Settings(
             operation=self.operation.value,
             unit=self.unit.value,
@@ -535,7 +547,8 @@ class Playground:
 
     def train(self) -> PlaygroundResult | None:
         """Train with the current settings, as the Train button does; returns the result, or
-        ``None`` (and a message in the widget) when the settings cannot train."""
+        ``None`` (and a message in the widget) when the settings cannot train. Notebook 06's
+        button calls it."""
         self.train_button.disabled = True
         self.live.outputs = ()
         self.result.outputs = ()

@@ -89,7 +89,8 @@ def random_pairs(
 
     Unlike the article's data the two inputs are independent, so every operation is
     identifiable from the data. Returns ``(x, y)``, shapes ``(n, 2)`` and ``(n, 1)``. Used in
-    notebooks 02 and 03 for subtraction and division, with a far range for extrapolation.
+    notebooks 02 and 03 for subtraction and division, with a far range for extrapolation, in
+    notebook 05, and by the playground (notebook 06).
     """
     check_op(op, BINARY_OPERATIONS)
     n = check_integer("n", n, minimum=1)

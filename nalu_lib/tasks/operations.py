@@ -23,21 +23,23 @@ OPERATIONS = (*BINARY_OPERATIONS, *_UNARY)
 
 
 def check_op(op, allowed=OPERATIONS) -> str:
-    """``op`` if it is one of ``allowed``, else a ValueError that lists them."""
+    """``op`` if it is one of ``allowed``, else a ValueError that lists them: every task's check
+    of its ``op`` (no notebook calls it)."""
     if op not in allowed:
         raise ValueError(f"op must be one of {', '.join(map(repr, allowed))}; got op={op!r}")
     return op
 
 
 def combine(op: str, a, b):
-    """``a op b`` for a two-argument operation, on numpy arrays or tensors alike."""
+    """``a op b`` for a two-argument operation, on numpy arrays or tensors alike (the static
+    task's protocol and stream; no notebook calls it)."""
     return _BINARY[check_op(op, BINARY_OPERATIONS)](a, b)
 
 
 def apply_op(op: str, a, b=None) -> np.ndarray:
     """``op(a, b)`` in float64 for the names in :data:`OPERATIONS` (``square``, ``sqrt``: of ``a``).
 
-    Used by every generator, and by notebooks 02 to 05 to print the true answers.
+    Used by every generator, and by notebooks 03 and 05 to compute the true answers.
     """
     check_op(op)
     a = np.asarray(a, dtype=np.float64)
@@ -49,7 +51,8 @@ def apply_op(op: str, a, b=None) -> np.ndarray:
 
 
 def finite_targets(y: np.ndarray, op: str, where: str) -> np.ndarray:
-    """``y`` as float32, or a ValueError naming ``where`` if ``op`` gives NaN or inf there."""
+    """``y`` as float32, or a ValueError naming ``where`` if ``op`` gives NaN or inf there (the
+    generators' check of their targets; no notebook calls it)."""
     with np.errstate(over="ignore"):
         y32 = np.asarray(y).astype(np.float32)
     if not np.all(np.isfinite(y32)):

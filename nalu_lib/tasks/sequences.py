@@ -50,6 +50,8 @@ class RecurrentTask:
             ``(n_train, 1)``.
         tests: ``{length: (x, y)}``, test sequences of each test length, drawn apart from the
             training ones.
+
+    Notebook 07 uses it.
     """
 
     op: str
@@ -158,6 +160,8 @@ class DigitSequenceSet:
         sums: The sum of each sequence's digits, ``(n, 1)``.
         source: Where each image comes from: its index in scikit-learn's ``load_digits()``,
             ``(n, length)``.
+
+    Notebook 08 uses it.
     """
 
     x: np.ndarray
@@ -179,6 +183,8 @@ class DigitSequences:
         train: A :class:`DigitSequenceSet` of ``train_length`` steps, drawn from the training
             images only.
         tests: ``{length: DigitSequenceSet}``, drawn from the test images only.
+
+    Notebook 08 uses it.
     """
 
     train_images: np.ndarray
@@ -326,6 +332,8 @@ class NumberSplit:
         language: ``"en"`` or ``"zh"``.
         vocabulary: Every token, in order; token ``vocabulary[i]`` is encoded as ``i + 1`` (0 pads).
         train, validation, test: The numbers of each set, sorted, as int arrays.
+
+    Notebook 09 uses it.
     """
 
     language: str

@@ -44,7 +44,12 @@ MODELS: dict[str, Callable] = {
 
 @dataclass
 class ShortRunResult:
-    """One cell of a short run: one operation, one model, one run per seed."""
+    """One cell of a short run: one operation, one model, one run per seed.
+
+    Per seed: the MSEs on the interpolation and extrapolation sets and their scaled errors;
+    ``threshold`` is :func:`nalu_lib.evaluation.worst_case_threshold`, ``seconds`` the training
+    time, ``ensemble`` the models if kept. Notebooks 04 and 05 read it.
+    """
 
     op: str
     model: str
@@ -60,12 +65,13 @@ class ShortRunResult:
 
     @property
     def successes(self) -> np.ndarray:
-        """Per seed: is the extrapolation MSE below the near-exact solution's?"""
+        """Per seed: is the extrapolation MSE below the near-exact solution's? (Notebooks 04 and 05.)"""
         return self.extrapolation_mse < self.threshold
 
     @property
     def success_rate(self) -> tuple[float, float, float]:
-        """``(rate, low, high)``: the fraction of successful seeds and its 95% Wilson interval."""
+        """``(rate, low, high)``: the fraction of successful seeds and its 95% Wilson interval
+        (notebooks 04 and 05)."""
         return evaluation.success_rate(self.successes)
 
 
@@ -100,6 +106,8 @@ def run(
             one-layer version: ``{"input_size": 10, "subset_size": 1, "overlap": 0}``).
         keep_models: Keep each cell's :class:`nalu_lib.Ensemble` in ``ShortRunResult.ensemble``.
         progress: Optional wrapper for the loop over cells, such as ``tqdm``.
+
+    Taught in notebook 04; notebook 05 uses it.
     """
     seeds = check_integer("seeds", seeds, minimum=1)
     steps = check_integer("steps", steps, minimum=1)

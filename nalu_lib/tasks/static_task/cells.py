@@ -1,5 +1,9 @@
 """The models of Madsen & Johansen's static table, one :class:`Cell` per model and operation,
-built as their code builds them (``stable_nalu/layer/``, ``experiments/simple_function_static.py``)."""
+built as their code builds them (``stable_nalu/layer/``, ``experiments/simple_function_static.py``).
+
+No notebook builds them; the full-protocol results that notebooks 04 and 05 read were trained
+from them.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ __all__ = ["CELLS", "Cell", "nac_init_limit"]
 def nac_init_limit(fan_in: int, fan_out: int) -> float:
     """Their NAC initialisation: ``W_hat, M_hat ~ U[-r, r]`` with ``r`` such that
     ``W = tanh(W_hat) * sigmoid(M_hat)`` has variance ``2 / max(fan_in + fan_out, 5)`` (Glorot's
-    variance for ``W`` itself; ``stable_nalu/layer/nac.py``)."""
+    variance for ``W`` itself; ``stable_nalu/layer/nac.py``). The NAC and NALU cells use it."""
     fan = max(check_integer("fan_in", fan_in, minimum=1) + check_integer("fan_out", fan_out, minimum=1), 5)
 
     def variance(r):
@@ -45,7 +49,12 @@ def _nalu(units: int, fan_in: int) -> NALU:
 
 @dataclass(frozen=True)
 class Cell:
-    """One cell of the table: a model, an operation, and how to build the model."""
+    """One cell of the table: a model, an operation, and how to build the model.
+
+    Attributes:
+        model, op: The model's name in the published table (``"NAC+"``) and the operation.
+        build: Returns a new, unbuilt model (for :func:`nalu_lib.train_many`).
+    """
 
     model: str
     op: str
@@ -55,6 +64,7 @@ class Cell:
 
     @property
     def name(self) -> str:
+        """``"model:op"``, the cell's key in :data:`CELLS` and in the results (``"NMU:mul"``)."""
         return f"{self.model}:{self.op}"
 
 

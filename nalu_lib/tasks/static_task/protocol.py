@@ -16,22 +16,19 @@ and ``stable_nalu/dataset/_simple_function_abstact.py`` in AndreasMadsen/stable-
 
 :mod:`.cells` builds their models, :mod:`.stream` makes their training data inside the graph,
 :mod:`.runner` trains a cell for every seed at once, and :mod:`.results` reads the committed
-table (``benchmarks/static_task_table.py`` writes it; notebooks 04 and 05 read it).
+table (``benchmarks/static_task_table.py`` writes it). Notebook 04 describes the protocol;
+notebooks 04 and 05 read the table.
 
-Where this differs from their runs:
+Where this differs from their runs (why each: ``docs/design.md``):
 
-* One stream of training inputs for all seeds of a cell (each seed still has its own subsets,
-  targets and weights), so that the inputs meet every seed's weights in one matrix product;
-  theirs draws a stream per seed. ``per_seed_inputs=True`` does as they do: on the NAU's
-  addition both give 100% of 100 seeds (``benchmarks/results/``).
-* Keras's Adam adds epsilon (1e-8) to ``sqrt(v)`` where PyTorch's adds it to the
-  bias-corrected ``sqrt(v / (1 - beta_2^t))``: in effect an epsilon of
-  ``1e-8 / sqrt(1 - 0.999^t)``, larger in the first few thousand steps, which matters only
-  for weights whose gradients are that small.
-* A cell stops when its outcome is settled (every seed a success for 100 evaluations after the
-  regulariser's ramp), or at 5 million steps. It runs in parts of at most a time limit (30
-  minutes in the benchmark), each continuing the last from a checkpoint; a row whose stop
-  reason is a time limit without a checkpoint to continue it is a cell that was stopped there.
+* One stream of training inputs shared by all seeds of a cell (each seed keeps its own subsets,
+  targets and weights); theirs is one per seed, as with ``per_seed_inputs=True``.
+* Keras's Adam adds epsilon (1e-8) to ``sqrt(v)``, PyTorch's to the bias-corrected
+  ``sqrt(v / (1 - beta_2^t))``: in effect a larger epsilon in the first few thousand steps.
+* A cell stops once its outcome is settled (every seed a success for 100 evaluations after the
+  regulariser's ramp), else at 5 million steps, and runs in parts of at most a time limit, each
+  continuing the last from a checkpoint. A row whose stop reason is a time limit, with no
+  checkpoint to continue it, is a cell that was stopped there.
 """
 
 from __future__ import annotations
@@ -68,12 +65,14 @@ VALIDATION_SEED, TEST_SEED = 43953907, 8689336
 
 
 def subset_offset(seed: int) -> int:
-    """Where ``a``'s subset starts for ``seed``: their ``RandomState(seed).randint(0, 63)``."""
+    """Where ``a``'s subset starts for ``seed``: their ``RandomState(seed).randint(0, 63)``
+    (the stream's subsets; no notebook calls it)."""
     return int(consecutive_subsets(seed)[0][0])
 
 
 def subset_masks(seeds: list[int]) -> np.ndarray:
-    """``(n_seeds, 100, 2)``: column 0 picks ``a``'s inputs, column 1 ``b``'s, per seed."""
+    """``(n_seeds, 100, 2)``: column 0 picks ``a``'s inputs, column 1 ``b``'s, per seed (for
+    :func:`evaluation_sets`; no notebook calls it)."""
     masks = np.zeros((len(seeds), INPUT_SIZE, 2), dtype=np.float32)
     for i, seed in enumerate(seeds):
         a_index, b_index = consecutive_subsets(seed)
@@ -86,7 +85,8 @@ def evaluation_sets(op: str, seeds: list[int], n: int = 10_000) -> dict[str, tup
     """Their validation (interpolation) and test (extrapolation) sets: ``{"interpolation": (x, y),
     "extrapolation": (x, y)}`` with ``x`` of shape ``(n, 100)`` shared by all seeds and ``y`` of
     shape ``(n_seeds, n, 1)``, since each seed has its own subsets. Targets are computed in
-    float64, then rounded to float32, as theirs are."""
+    float64, then rounded to float32, as theirs are. :func:`~.runner.run_cell` scores on them;
+    no notebook calls it."""
     masks = subset_masks(seeds).astype(np.float64)
     sets = {}
     for name, value_range, seed in (
@@ -106,7 +106,15 @@ def published_threshold(op: str, epsilon: float = 1e-5, n: int = 1_000_000, subs
     ``1 - epsilon`` and all others ``epsilon``, followed by an exact second layer. Their script
     (``export/function_task_static_mse_expectation.r``) indexes R's inclusive ranges, so its
     subsets have 26 inputs sharing 13, one more than the data's 25 and 12; ``subset_size=25``
-    gives the threshold for the data as trained. Notebook 04 explains the threshold.
+    gives the threshold for the data as trained.
+
+    Args:
+        op: ``"add"``, ``"sub"`` or ``"mul"``.
+        epsilon: How far from exact every weight is.
+        n: How many extrapolation inputs the MSE averages over.
+        subset_size: The subsets' size as the script indexes them (26; the data's is 25).
+
+    Notebook 04 explains the threshold; :func:`~.runner.run_cell` judges success by it.
     """
     if op not in ("add", "sub", "mul"):
         raise ValueError(f"op must be 'add', 'sub' or 'mul', got op={op!r}")
@@ -147,7 +155,11 @@ PUBLISHED_THRESHOLDS = {"mul": 0.1600, "add": 1.479e-5, "sub": 1.384e-8}
 
 def select(steps: np.ndarray, interpolation: np.ndarray) -> np.ndarray:
     """Their model selection: per seed, the index of the first lowest validation error among the
-    last :data:`SELECTION_WINDOW` evaluations (NaN counts as worst; all NaN: the last)."""
+    last :data:`SELECTION_WINDOW` evaluations (NaN counts as worst; all NaN: the last).
+
+    ``interpolation`` holds the validation errors, one row per evaluation and one column per
+    seed; ``steps`` (their step numbers) is not used. Notebook 04 describes the selection.
+    """
     window = interpolation[-SELECTION_WINDOW:]
     offset = len(interpolation) - len(window)
     clean = np.where(np.isfinite(window), window, np.inf)

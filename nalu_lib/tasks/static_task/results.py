@@ -53,7 +53,9 @@ CSV_COLUMNS = [
 
 
 def result_rows(result, per_seed_inputs: bool = False) -> list[dict]:
-    """The CSV rows of one cell (see :data:`CSV_COLUMNS`)."""
+    """The CSV rows of one cell (see :data:`CSV_COLUMNS`): one per seed of ``result``, a
+    :class:`~.runner.CellResult`, with ``per_seed_inputs`` recorded beside the protocol's settings.
+    ``benchmarks/static_task_table.py`` writes them; no notebook calls it."""
     model, op = result.cell.split(":")
     rows = []
     for i, seed in enumerate(result.seeds):

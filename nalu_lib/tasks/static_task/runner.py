@@ -1,5 +1,9 @@
 """Train one cell of Madsen & Johansen's static table for every seed at once, in parts that
-continue from a checkpoint, and score it as they do (:mod:`.protocol`)."""
+continue from a checkpoint, and score it as they do (:mod:`.protocol`).
+
+``benchmarks/static_task_table.py`` runs it; notebook 04 describes the runs, whose committed
+results notebooks 04 and 05 read.
+"""
 
 from __future__ import annotations
 
@@ -41,7 +45,8 @@ def _effective_weights(layer, weights: list[np.ndarray]) -> np.ndarray | None:
 
 
 def sparsity_error(ensemble: Ensemble) -> np.ndarray:
-    """Per seed, their sparsity error: the largest ``min(|W|, |1 - |W||)`` over every layer."""
+    """Per seed, their sparsity error: the largest ``min(|W|, |1 - |W||)`` over every layer
+    (a column of the results; no notebook calls it)."""
     errors = []
     for layer, weights in zip(ensemble.layers, ensemble.layer_weights(), strict=True):
         W = _effective_weights(layer, weights)
@@ -53,7 +58,8 @@ def sparsity_error(ensemble: Ensemble) -> np.ndarray:
 
 @dataclass
 class CellResult:
-    """What :func:`run_cell` measured: per seed, and the run's settings."""
+    """What :func:`run_cell` measured: per seed, and the run's settings; one row per seed of the
+    results CSV (:func:`~.results.result_rows`)."""
 
     cell: str
     seeds: list[int]
@@ -86,18 +92,25 @@ def run_cell(
 ) -> CellResult:
     """Train cell ``name`` (e.g. ``"NMU:mul"``) for every seed at once and score it as they do.
 
-    Stops before ``max_steps`` once the outcome is settled: after the regulariser's ramp has
-    ended, every seed has been a success under model selection (its step with the lowest
-    validation error so far extrapolates below the threshold) at each of the last
-    ``stable_evaluations`` evaluations; or when ``time_limit`` seconds have passed (then the
-    stop reason says so).
+    Args:
+        name: A key of :data:`~.cells.CELLS`.
+        seeds: The seeds, or how many.
+        max_steps: The most steps to train.
+        stable_evaluations: Stop before ``max_steps`` once the outcome is settled: after the
+            regulariser's ramp has ended, every seed has been a success under model selection
+            (its step with the lowest validation error so far extrapolates below the
+            threshold) at each of the last ``stable_evaluations`` evaluations.
+        time_limit: Stop after this many seconds (the stop reason says so); ``None``: no limit.
+        per_seed_inputs: A stream of training inputs per seed, as in their runs.
+        n_eval: Examples in each evaluation set.
+        report: Called with a line of progress every 100,000 steps.
+        checkpoint: A file. A run that stops at the time limit saves there everything it needs
+            to go on (weights, Adam's state, the evaluations so far, the time spent), and a call
+            that finds the file continues from it, so that the parts together are the
+            uninterrupted run; the result reports their total steps, wall and CPU time. The
+            file is removed once the cell is done (settled or at ``max_steps``).
 
-    With a ``checkpoint`` file, a run that stops at the time limit saves there everything it
-    needs to go on (weights, Adam's state, the evaluations so far, the time spent), and a
-    call that finds the file continues from it: a cell of millions of steps runs in parts of
-    ``time_limit`` seconds, and the parts together are the uninterrupted run. The result
-    reports the parts' total steps, wall and CPU time; the file is removed once the cell is
-    done (settled or at ``max_steps``).
+    ``benchmarks/static_task_table.py`` calls it; no notebook does.
     """
     if name not in CELLS:
         raise ValueError(f"name must be one of {', '.join(CELLS)}, got name={name!r}")

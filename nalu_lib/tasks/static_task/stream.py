@@ -1,4 +1,8 @@
-"""Madsen & Johansen's training data made inside the compiled graph, fresh for every step."""
+"""Madsen & Johansen's training data made inside the compiled graph, fresh for every step.
+
+What :func:`~.runner.run_cell` trains on; no notebook calls it (notebook 04 describes the
+protocol's fresh inputs). Its design: ``docs/design.md``.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +24,16 @@ class StaticTaskStream:
     ``batch(step)`` returns inputs ``(batch_size, 100)`` from U[1, 2], shared by every seed, and
     targets ``(n_seeds, batch_size, 1)``, each seed's ``op(a, b)`` over its own subsets. The
     inputs are a counter-based hash of ``(data_seed, step, position)``: the same on every
-    machine, and no random generator state to carry (TensorFlow's own random ops cost ten times
-    the rest of a step here). With ``per_seed_inputs=True`` every seed gets its own inputs
-    ``(n_seeds, batch_size, 100)``, as in their runs, where each seed has its own stream.
+    machine, with no generator state to carry. :func:`nalu_lib.train_many` takes it as ``x``.
+
+    Args:
+        op: ``"add"``, ``"sub"`` or ``"mul"``.
+        seeds: The seeds; each has its own subsets (:func:`~.protocol.subset_offset`).
+        batch_size: Examples per step.
+        data_seed: Picks the sequence of inputs.
+        value_range: The inputs' range.
+        per_seed_inputs: Give every seed its own inputs ``(n_seeds, batch_size, 100)``, as in
+            their runs, where each seed has its own stream.
     """
 
     def __init__(
@@ -50,7 +61,8 @@ class StaticTaskStream:
         self.example = np.full((1, INPUT_SIZE), 1.5, dtype=np.float32)
 
     def inputs(self, step):
-        """The inputs of ``step``, uniform in ``[low, high)`` with 24 random bits each."""
+        """The inputs of ``step``, uniform in ``[low, high)`` with 24 random bits each (no notebook
+        calls it)."""
         copies = len(self.seeds) if self.per_seed_inputs else 1
         count = copies * self.batch_size * INPUT_SIZE
         h = counter_hash(self.data_seed ^ 0x2545F491, step, count)
@@ -61,13 +73,11 @@ class StaticTaskStream:
         return tf.reshape(x, shape)
 
     def batch(self, step):
-        """``(x, y)`` of ``step`` (see the class).
+        """``(x, y)`` of ``step`` (see the class); ``train_many`` calls it at every step.
 
         ``a`` and ``b`` are picked from the sums of every window of 25 consecutive inputs, one
-        small float32 matrix product with a band matrix: a running sum (``cumsum``) or float64
-        would be more exact on paper, but XLA's CPU code for either costs more than the rest of
-        the step, and float32's rounding (about 4e-6 on a sum of 25 inputs) is far below every
-        success threshold (the smallest, subtraction's, is an MSE of 1.4e-8).
+        small float32 matrix product with a band matrix; why float32 is enough:
+        ``docs/design.md``, "The stream's subset sums in float32".
         """
         x = self.inputs(step)
         windows = tf.matmul(x, tf.constant(self.band))  # (..., batch, 76)

@@ -37,7 +37,16 @@ EXTRAPOLATION_RANGE = (2.0, 6.0)
 
 @dataclass(frozen=True)
 class StaticTask:
-    """One instance of the paper's static arithmetic task (see :func:`static_arithmetic_task`)."""
+    """One instance of the paper's static arithmetic task (see :func:`static_arithmetic_task`).
+
+    Attributes:
+        op: The operation.
+        x_train, y_train, x_interpolation, y_interpolation, x_extrapolation, y_extrapolation:
+            Inputs ``(n, input_size)`` and targets ``(n, 1)`` of each set, float32.
+        a_index, b_index: The input positions summed into ``a`` and into ``b``.
+
+    Notebooks 04 and 05 use it.
+    """
 
     op: str
     x_train: np.ndarray
@@ -56,7 +65,8 @@ def consecutive_subsets(
     """Madsen & Johansen's placement of the subsets, ``(a_index, b_index)``: ``a`` sums
     ``subset_size`` consecutive inputs from an offset ``RandomState(seed).randint(0, input_size -
     used + 1)``, ``b`` the ``subset_size`` that start ``subset_size - overlap`` later
-    (``stable_nalu/dataset/_simple_function_abstact.py``)."""
+    (``stable_nalu/dataset/_simple_function_abstact.py``). The protocol and
+    ``placement="consecutive"`` use it; no notebook calls it."""
     input_size, subset_size, overlap = check_subsets(input_size, subset_size, overlap)
     used = 2 * subset_size - overlap
     start = int(np.random.RandomState(check_integer("seed", seed, minimum=0)).randint(0, input_size - used + 1))
@@ -89,8 +99,9 @@ def static_arithmetic_task(
 
     The paper leaves the sizes and ranges open; the defaults are those of Madsen & Johansen
     (2020): 100 inputs, subsets of a quarter of them overlapping by half, training and
-    interpolation inputs from U[1, 2], extrapolation inputs from U[2, 6]. Notebook 04 says
-    more. Training and interpolation sets come from the same range but different draws.
+    interpolation inputs from U[1, 2], extrapolation inputs from U[2, 6]. Training and
+    interpolation sets come from the same range but different draws. Taught in notebook 04;
+    notebook 05 uses it.
     """
     check_op(op, OPERATIONS)
     input_size, subset_size, overlap = check_subsets(input_size, subset_size, overlap)
