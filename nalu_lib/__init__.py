@@ -13,22 +13,20 @@ behind the notebook series. Each function says which notebook teaches it.
 * :mod:`nalu_lib.classroom`: the teacher's course: student versions, grading.
 * :mod:`nalu_lib.checks`: the argument checks every module shares.
 
-Data flows one way: tasks -> units -> engine -> evaluation -> notebook. The names below load
-when first used, so ``from nalu_lib import NMU`` loads Keras alone, not TensorFlow.
+Data flows one way: tasks -> units -> engine -> evaluation -> notebook. ``import nalu_lib``
+loads the units (and so registers them for ``keras.models.load_model``) and Keras, on any
+backend; it sets no environment variable. Everything else loads when first used: the
+trainers need TensorFlow.
 """
 
 import importlib
 
+from nalu_lib.units import NAC, NALU, NAU, NMU, RecurrentNAC, RecurrentNALU, SparsitySchedule
+
 __version__ = "0.1.0"
 
-#: Each public name and the module that defines it.
+#: Each public name that loads when first used, and the module that defines it.
 _EXPORTS = {
-    "NAC": "nalu_lib.units",
-    "NALU": "nalu_lib.units",
-    "NAU": "nalu_lib.units",
-    "NMU": "nalu_lib.units",
-    "RecurrentNAC": "nalu_lib.units",
-    "RecurrentNALU": "nalu_lib.units",
     "Ensemble": "nalu_lib.engine",
     "TrainLog": "nalu_lib.engine",
     "default_optimizer": "nalu_lib.engine",
@@ -40,7 +38,17 @@ _EXPORTS = {
 }
 _SUBMODULES = {"checks", "classroom", "engine", "evaluation", "models", "notebook", "tasks", "units"}
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "NAC",
+    "NALU",
+    "NAU",
+    "NMU",
+    "RecurrentNAC",
+    "RecurrentNALU",
+    "SparsitySchedule",
+    "__version__",
+    *_EXPORTS,
+]
 
 
 def __getattr__(name: str):

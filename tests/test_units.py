@@ -11,7 +11,7 @@ from nalu_lib import NAU, NMU, train, train_many
 from nalu_lib.evaluation import max_relative_error
 from nalu_lib.models import stacked
 from nalu_lib.tasks import random_pairs
-from nalu_lib.units import Clip, NAUUniform, sparsity_regularizer, sparsity_schedule
+from nalu_lib.units import Clip, NAUUniform, SparsitySchedule, sparsity_regularizer, sparsity_schedule
 
 
 def _set(layer, input_dim, W):
@@ -207,11 +207,11 @@ def test_fit_adds_the_regulariser_to_the_loss_on_its_schedule():
         model.build((None, 2))
         layer.kernel.assign(W)
         model.compile(keras.optimizers.SGD(0.0), "mse")  # weights stay put: the loss is the penalty
-        history = model.fit(x, x @ W, epochs=6, batch_size=64, verbose=0)
+        history = model.fit(x, x @ W, epochs=6, batch_size=64, verbose=0, callbacks=[SparsitySchedule()])
         lambdas = np.array([0, 0, 0, 0.5, 1, 1]) * sparsity  # steps 0 to 5, ramp from step 2 to 4
         np.testing.assert_allclose(history.history["loss"], lambdas * 0.35, atol=1e-6)
-        assert int(layer.step.numpy()) == 6  # one training call per optimizer step
-        assert model.predict(x, verbose=0).shape == (64, 1) and int(layer.step.numpy()) == 6
+        assert int(layer.step.numpy()) == 5  # the optimizer's step before the last update
+        assert model.predict(x, verbose=0).shape == (64, 1) and int(layer.step.numpy()) == 5
 
 
 @pytest.mark.parametrize("trainer", ["fit", "train"])
@@ -229,7 +229,7 @@ def test_the_regulariser_is_counted_once_and_moves_the_minimum(trainer):
     assert float(layer.W[0, 0]) == pytest.approx(expected, abs=1e-4)
 
 
-def test_a_training_call_adds_the_penalty_and_counts_an_inference_call_does_neither():
+def test_a_training_call_adds_the_penalty_and_an_inference_call_does_not_and_neither_counts():
     layer = NAU(1, sparsity=2.0, sparsity_start=0, sparsity_end=0)
     layer.build((None, 2))
     layer.kernel.assign([[0.3], [0.6]])
@@ -237,7 +237,7 @@ def test_a_training_call_adds_the_penalty_and_counts_an_inference_call_does_neit
     assert [float(loss) for loss in layer.losses] == [pytest.approx(0.7)]
     assert float(layer.penalty(*layer.trainable_weights, step=0)) == pytest.approx(0.7)
     layer(X[:, :2])
-    assert layer.losses == [] and int(layer.step.numpy()) == 1
+    assert layer.losses == [] and int(layer.step.numpy()) == 0  # the trainer keeps the step, not the calls
 
 
 # --------------------------------------------------------------------------- serialisation and config
@@ -348,3 +348,15 @@ def test_train_many_keeps_W_in_range_and_agrees_with_train():
     # the same run: equal at first; later, rounding differences between one wide and many small
     # matrix products may grow, so the end is compared through the saturated weights above
     np.testing.assert_allclose(ensemble.history.loss[:20, 3], history.loss[:20], rtol=1e-4, atol=1e-7)
+
+
+def test_train_keeps_the_step_of_every_unit_at_the_optimizers_even_when_called_twice():
+    # one NAU used twice per step: its regulariser must see the optimizer's step, not its calls
+    nau = NAU(1, sparsity=1.0, sparsity_start=0, sparsity_end=10)
+    inputs = keras.Input((1,))
+    model = keras.Model(inputs, keras.layers.Add()([nau(inputs), nau(inputs)]))
+    optimizer = keras.optimizers.SGD(0.01)
+    x = np.random.default_rng(0).uniform(-1, 1, (32, 1)).astype(np.float32)
+    train(model, x, x, steps=7, optimizer=optimizer)
+    assert int(optimizer.iterations.numpy()) == 7
+    assert int(nau.step.numpy()) == 6  # lambda of step 6 for the seventh update, as train_many uses

@@ -9,6 +9,18 @@
   (notebooks 01 and 04).
 """
 
+import keras
+
+if keras.backend.backend() != "tensorflow":
+    raise ImportError(
+        f"nalu_lib's trainers (train, train_many) need Keras's TensorFlow backend, not {keras.backend.backend()!r}: "
+        "set KERAS_BACKEND=tensorflow, or train nalu_lib's layers with model.fit"
+    )
+try:
+    import tensorflow  # noqa: F401
+except ImportError:
+    raise ImportError("nalu_lib's trainers (train, train_many) need TensorFlow: pip install tensorflow") from None
+
 from nalu_lib.engine.loop import TrainLog
 from nalu_lib.engine.optimizers import default_optimizer
 from nalu_lib.engine.seeding import seed_everything

@@ -17,6 +17,7 @@ from nalu_lib.engine.batches import check_xy, minibatches
 from nalu_lib.engine.loop import DEFAULT_STEPS, TrainLog, loss_function, run_steps
 from nalu_lib.engine.optimizers import make_optimizer
 from nalu_lib.engine.seeding import seeded_model
+from nalu_lib.units.sparse import SparseUnit
 
 __all__ = ["train"]
 
@@ -81,8 +82,11 @@ def train(
     optimizer = make_optimizer(optimizer, learning_rate)
     model = seeded_model(model, x, seed, y.shape[-1])
     variables = list(model.trainable_variables)
+    sparse_units = [layer for layer in model._flatten_layers(include_self=True) if isinstance(layer, SparseUnit)]
 
     def losses_fn(weights, xb, yb, step):  # reads the model's variables, not weights
+        for unit in sparse_units:  # the regulariser's schedule follows the optimizer's step
+            unit.step.assign(tf.cast(optimizer.iterations, unit.step.dtype))
         prediction = model(xb, training=True)
         data_loss = tf.reduce_mean(loss_fn(yb, tf.cast(prediction, yb.dtype)))
         total = data_loss  # plus the layers' own losses: the NAU's and NMU's regulariser, Keras regularizers

@@ -18,7 +18,10 @@ from nalu_lib.checks import check_integer
 #: What the maths functions take and return: a backend tensor, a Keras variable or an array.
 Tensor = Any
 
-__all__ = ["ArithmeticUnit", "Tensor", "batched_matmul", "fresh_initializer", "known_input_dim"]
+__all__ = ["ArithmeticUnit", "Tensor", "batched_matmul", "float32_if_16_bit", "fresh_initializer", "known_input_dim"]
+
+#: The 16-bit float types of Keras's mixed-precision policies.
+_HALF = ("float16", "bfloat16")
 
 
 def batched_matmul(x: Tensor, W: Tensor) -> Tensor:
@@ -52,6 +55,17 @@ def fresh_initializer(identifier) -> keras.initializers.Initializer:
     return keras.initializers.get(identifier)  # a name or a config: a new object already
 
 
+def float32_if_16_bit(kwargs: dict) -> dict:
+    """``kwargs`` of a layer, with ``dtype="float32"`` where its policy (given, or Keras's global
+    one) would compute in a 16-bit float: for the units whose results overflow float16 (a
+    product passes 65504 at 300 x 300). See ``docs/design.md``."""
+    identifier = kwargs.get("dtype")
+    policy = keras.config.dtype_policy() if identifier is None else keras.dtype_policies.get(identifier)
+    if policy.compute_dtype in _HALF:
+        kwargs = {**kwargs, "dtype": "float32"}
+    return kwargs
+
+
 def known_input_dim(input_shape) -> int:
     """The last axis of ``input_shape``, or a ValueError if it is unknown (every layer builds on it)."""
     dim = input_shape[-1]
@@ -65,14 +79,17 @@ class ArithmeticUnit(keras.layers.Layer):
 
     A subclass lists its trainable weights in ``weight_specs`` as ``(weight name, initializer
     attribute)`` in creation order, each of shape ``(input_dim, units)``, and defines
-    :meth:`compute` and :meth:`effective_weight`. Each weight is then a read-only attribute
+    :meth:`compute` and ``_effective_weight``. Each weight is then a read-only attribute
     (``layer.W_hat``) that raises ``AttributeError`` before the layer is built, as Keras's
     ``Dense.kernel`` does. The trainers use the public methods only: :meth:`compute`,
-    :meth:`weight_initializers` and :meth:`penalty`.
+    :meth:`weight_initializers` and :meth:`penalty`. Written in ``keras.ops``: every Keras
+    backend runs it.
     """
 
     #: ``(weight name, initializer attribute)`` in the order the weights are created.
     weight_specs: tuple[tuple[str, str], ...] = ()
+    #: Whether the unit computes in float32 where its dtype policy would use a 16-bit float.
+    float32_only: bool = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -81,8 +98,9 @@ class ArithmeticUnit(keras.layers.Layer):
                 setattr(cls, name, property(lambda self, name=name: self._unit_weight(name)))
 
     def __init__(self, units: int, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**(float32_if_16_bit(kwargs) if self.float32_only else kwargs))
         self.units = check_integer("units", units, minimum=1)
+        self.input_spec = keras.layers.InputSpec(min_ndim=2)
 
     def _unit_weight(self, name: str):
         weights = self.__dict__.get("_unit_weights") or {}
@@ -105,6 +123,7 @@ class ArithmeticUnit(keras.layers.Layer):
             )
         # a plain dict, set past Keras's attribute tracking (add_weight already tracks the variables)
         object.__setattr__(self, "_unit_weights", weights)
+        self.input_spec = keras.layers.InputSpec(min_ndim=2, axes={-1: input_dim})
 
     def weight_initializers(self) -> list:
         """The initializer of each trainable weight, in the order of ``trainable_weights``."""
@@ -129,23 +148,28 @@ class ArithmeticUnit(keras.layers.Layer):
         return [self._unit_weight(name) for name, _ in self.weight_specs]
 
     def effective_weight(self, *weights) -> Tensor:
-        """The matrix the inputs are multiplied by, from explicit weights (see :attr:`W`)."""
+        """The matrix the inputs are multiplied by, as a tensor: from the layer's own weights, or
+        from explicit ``weights``. Works inside a compiled function; :attr:`W` is its numpy copy."""
+        return ops.convert_to_tensor(self._effective_weight(*(weights or self._own_weights())))
+
+    def _effective_weight(self, *weights) -> Tensor:
         raise NotImplementedError
 
     @property
     def W(self) -> np.ndarray:
         """The effective weight, shape ``(input_dim, units)``, as a read-only numpy array.
 
-        The same meaning on all four layers: the matrix the inputs are multiplied by (through
-        the log space too, for the NALU; as exponents, for the NMU). Read it with
-        ``layer.W.ravel()`` or ``np.asarray(layer.W)``; train or assign the trainable weights
-        instead (``W_hat``, ``M_hat``, ``G``; the NAU's and NMU's ``kernel``).
+        The same meaning on every unit: the matrix the inputs are multiplied by (through the
+        log space too, for the NALU; as exponents, for the NMU). Read it with
+        ``layer.W.ravel()``; inside a compiled function use :meth:`effective_weight`; train or
+        assign the trainable weights instead (``W_hat``, ``M_hat``, ``G``; the NAU's and NMU's
+        ``kernel``).
         """
         if not self.built:
             raise AttributeError(
                 f"{type(self).__name__} '{self.name}' has no weight 'W' yet: call it on data or build it first"
             )
-        W = np.array(ops.convert_to_numpy(self.effective_weight(*self._own_weights())))
+        W = np.array(ops.convert_to_numpy(self.effective_weight()))
         W.flags.writeable = False
         return W
 

@@ -70,6 +70,6 @@ class NAC(ArithmeticUnit):
         """``x @ tanh(W_hat) * sigmoid(M_hat)`` for the given weights (any leading batch axes)."""
         return batched_matmul(x, nac_weight(W_hat, M_hat))
 
-    def effective_weight(self, W_hat, M_hat):
+    def _effective_weight(self, W_hat, M_hat):
         """``tanh(W_hat) * sigmoid(M_hat)``."""
         return nac_weight(W_hat, M_hat)

@@ -30,16 +30,11 @@ class NALU(ArithmeticUnit):
 
     Taught in notebook 03; where it breaks (signs, zeros, seeds) in notebook 05.
 
-    Two numerical choices, neither of which changes the formula where it is finite:
-
-    * The log-space path is computed in ``log_space_dtype`` (default ``"float64"``) and cast
-      back. In float32, rounding ``log(x)`` and the sum of logs limits a product's relative
-      accuracy to about 1e-6 for inputs near 1e5, however exact ``W`` is; float64 removes that
-      floor for a negligible cost on a CPU. Pass ``None`` to compute in the layer's dtype, as
-      the paper and the article do.
-    * The exponent of ``m`` is clipped so that ``m`` stays finite in the layer's dtype (for
-      float32, at ``exp(88)``, about 1.7e38). Zero inputs with negative weights (division by
-      zero) would otherwise overflow to ``inf``, and ``0 * inf`` in the gate gives NaN.
+    Two numerical choices keep the formula where it is finite (``docs/design.md``): the log
+    path is computed in ``log_space_dtype``, and the exponent of ``m`` is clipped so that ``m``
+    stays finite (``exp(88)`` in float32), so that a zero input with a negative weight gives a
+    large number, not ``inf`` and then NaN. Under a 16-bit dtype policy the NALU computes in
+    float32: a product in float16 overflows past 65504.
 
     Args:
         units: Positive integer, the number of outputs.
@@ -49,16 +44,11 @@ class NALU(ArithmeticUnit):
             :class:`NAC`); the article uses ``TruncatedNormal(stddev=0.02)``.
         m_hat_initializer: Initializer for ``M_hat``. Default ``"glorot_uniform"``.
         g_initializer: Initializer for ``G``. Default ``"zeros"``: every gate starts undecided
-            at 0.5, with the sigmoid's full slope, for inputs of any size. The article's
-            ``TruncatedNormal(stddev=0.02)`` times inputs in the thousands saturates the gate
-            before the first step. That random start does not last: Adam's first step moves
-            every entry of ``G`` by about the learning rate, more than its starting size, and
-            within a few steps the gate saturates again on whichever side the first gradients,
-            from the smallest inputs, chose. A gate saturated on the additive path escapes only
-            slowly, after hundreds to thousands of steps, or never. Notebook 03 shows this over
-            ten seeds.
-        log_space_dtype: dtype of the log-space path, ``"float64"`` (default), ``"float32"``
-            or ``None`` (the layer's compute dtype).
+            at 0.5, with the sigmoid's full slope, for inputs of any size (why: notebook 03 and
+            ``docs/design.md``); the article uses ``TruncatedNormal(stddev=0.02)``.
+        log_space_dtype: dtype of the log-space path, ``"float64"`` (default; float32 on JAX
+            unless ``jax_enable_x64`` is on), ``"float32"`` or ``None`` (the layer's compute
+            dtype, as in the paper and the article).
         **kwargs: Base layer arguments such as ``name`` and ``dtype``.
 
     Input shape:
@@ -77,6 +67,7 @@ class NALU(ArithmeticUnit):
         ("M_hat", "m_hat_initializer"),
         ("G", "g_initializer"),
     )
+    float32_only = True
 
     def __init__(
         self,
@@ -103,9 +94,18 @@ class NALU(ArithmeticUnit):
     def _gate(self, x, G):
         return ops.sigmoid(batched_matmul(x, G))
 
+    def _log_dtype(self, out_dtype):
+        dtype = self.log_space_dtype or out_dtype
+        if dtype == "float64" and keras.backend.backend() == "jax":
+            import jax
+
+            if not jax.config.jax_enable_x64:  # JAX would compute in float32 anyway, with a warning
+                return "float32"
+        return dtype
+
     def _log_path(self, x, W):
         out_dtype = x.dtype
-        dtype = self.log_space_dtype or out_dtype
+        dtype = self._log_dtype(out_dtype)
         log_x = ops.log(ops.abs(ops.cast(x, dtype)) + self.epsilon)
         exponent = batched_matmul(log_x, ops.cast(W, dtype))
         max_exponent = math.log(float(np.finfo(keras.backend.standardize_dtype(out_dtype)).max))
@@ -118,7 +118,7 @@ class NALU(ArithmeticUnit):
         g = self._gate(x, G)
         return g * batched_matmul(x, W) + (1.0 - g) * self._log_path(x, W)
 
-    def effective_weight(self, W_hat, M_hat, G=None):
+    def _effective_weight(self, W_hat, M_hat, G=None):
         """``tanh(W_hat) * sigmoid(M_hat)``, shared by the additive and the log-space path."""
         return nac_weight(W_hat, M_hat)
 

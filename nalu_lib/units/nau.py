@@ -64,31 +64,19 @@ class NAU(SparseUnit):
     Initialisation: ``W ~ U[-r, r]`` with ``r = min(0.5, sqrt(6 / (input_dim + units)))``
     (:class:`NAUUniform`, as in the authors' code, github.com/AndreasMadsen/stable-nalu).
 
-    The regulariser is applied wherever the layer is trained: ``model.fit`` and any loop that
-    adds ``model.losses`` (through ``add_loss`` in training calls), :func:`nalu_lib.train` and
-    :func:`nalu_lib.train_many` (through :meth:`penalty`). Its defaults (``sparsity=0.01``
-    from step 1000 to 1500) are ours, for runs of a few thousand steps: the paper ramps up to
-    10 between steps 1 and 2 million of 5 million. ``benchmarks/sparsity_defaults.py`` shows
-    why these values; the paper's two-layer multiplication needs the paper's scale.
+    The regulariser, its defaults and who keeps its step: :class:`~nalu_lib.units.sparse.SparseUnit`.
 
     Args:
         units: Positive integer, the number of outputs.
-        sparsity: ``lambda_sparse`` at full strength, a number >= 0 (0 switches the
-            regulariser off).
-        sparsity_start: The optimizer step at which the regulariser starts to ramp up.
-        sparsity_end: The step at which it reaches full strength (>= ``sparsity_start``).
+        sparsity, sparsity_start, sparsity_end: The regulariser's strength and warm-up (see
+            :class:`~nalu_lib.units.sparse.SparseUnit`).
         kernel_initializer: Initializer for ``kernel``. ``None`` (default) for the paper's
             :class:`NAUUniform`.
         **kwargs: Base layer arguments such as ``name`` and ``dtype``.
 
-    Input shape:
-        ``(..., input_dim)``.
-
-    Output shape:
-        ``(..., units)``.
-
-    Weights: ``kernel``, trainable, of shape ``(input_dim, units)``; ``step``, the number of
-    training calls so far (non-trainable). :attr:`W` is ``kernel`` as a numpy array.
+    Input shape ``(..., input_dim)``, output shape ``(..., units)``. Weights: ``kernel``
+    (trainable, ``(input_dim, units)``) and ``step`` (see ``SparseUnit``); :attr:`W` is
+    ``kernel`` as a numpy array.
     """
 
     W_range = (-1.0, 1.0)

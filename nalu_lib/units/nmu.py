@@ -26,31 +26,23 @@ class NMU(SparseUnit):
 
     Computed as ``W * x + (1 - W)``: with ``W`` exactly 1 this is ``x`` exactly, so a trained
     NMU multiplies with float32's rounding alone (``W * x + 1 - W`` would round ``x + 1``).
-    Like any float32 product it overflows to ``inf`` past about 3.4e38.
-
-    Initialisation: ``W ~ U[0.25, 0.75]``, so every input starts half in the product, as in the
-    authors' code. The regulariser is applied as for the :class:`NAU`, with the same defaults.
+    Under a 16-bit dtype policy the NMU computes in float32: a product overflows float16 past
+    65504. Initialisation: ``W ~ U[0.25, 0.75]``, every input half in the product, as in the
+    authors' code. The regulariser: as for the :class:`~nalu_lib.units.nau.NAU`.
 
     Args:
         units: Positive integer, the number of outputs.
-        sparsity: ``lambda_sparse`` at full strength, a number >= 0 (0 switches it off).
-        sparsity_start: The optimizer step at which the regulariser starts to ramp up.
-        sparsity_end: The step at which it reaches full strength (>= ``sparsity_start``).
+        sparsity, sparsity_start, sparsity_end: The regulariser's strength and warm-up (see
+            :class:`~nalu_lib.units.sparse.SparseUnit`).
         kernel_initializer: Initializer for ``kernel``. ``None`` (default) for the paper's
             ``RandomUniform(0.25, 0.75)``.
         **kwargs: Base layer arguments such as ``name`` and ``dtype``.
 
-    Input shape:
-        ``(..., input_dim)``.
-
-    Output shape:
-        ``(..., units)``.
-
-    Weights: ``kernel``, trainable, of shape ``(input_dim, units)``; ``step``, the number of
-    training calls so far (non-trainable). :attr:`W` is ``kernel`` as a numpy array.
+    Input shape ``(..., input_dim)``, output shape ``(..., units)``; weights as for the NAU.
     """
 
     W_range = (0.0, 1.0)
+    float32_only = True
 
     def _paper_kernel_initializer(self):
         return keras.initializers.RandomUniform(0.25, 0.75)

@@ -23,7 +23,7 @@ import numpy as np
 from keras import ops
 
 from nalu_lib.checks import check_integer, check_number
-from nalu_lib.units.base import known_input_dim
+from nalu_lib.units.base import float32_if_16_bit, known_input_dim
 from nalu_lib.units.nac import NAC
 from nalu_lib.units.nalu import NALU
 
@@ -38,17 +38,22 @@ __all__ = [
 class _RecurrentArithmeticCell(keras.layers.Layer):
     """What the two cells share: the state, the inner layer, the initial state, the config."""
 
+    #: The inner unit's class; the cell computes in float32 where that unit does.
+    unit_class: type = NAC
+
     def __init__(self, units: int, initial_value: float = 0.0, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**(float32_if_16_bit(kwargs) if self.unit_class.float32_only else kwargs))
         self.units = check_integer("units", units, minimum=1)
         self.initial_value = check_number("initial_value", initial_value)
         self.state_size = self.units
         self.output_size = self.units
+        self.input_spec = keras.layers.InputSpec(min_ndim=2)
 
     def build(self, input_shape):
         input_dim = known_input_dim(input_shape)
         self.input_dim = input_dim
         self.cell_layer.build((None, input_dim + self.units))
+        self.input_spec = keras.layers.InputSpec(min_ndim=2, axes={-1: input_dim})
 
     def call(self, inputs, states):
         previous = states[0] if isinstance(states, (list, tuple)) else states
@@ -108,7 +113,11 @@ class RecurrentNAC(_RecurrentArithmeticCell):
     ):
         super().__init__(units, initial_value, **kwargs)
         self.cell_layer = NAC(
-            self.units, w_hat_initializer=w_hat_initializer, m_hat_initializer=m_hat_initializer, name="nac"
+            self.units,
+            w_hat_initializer=w_hat_initializer,
+            m_hat_initializer=m_hat_initializer,
+            name="nac",
+            dtype=self.dtype_policy,
         )
 
     def get_config(self):
@@ -146,6 +155,8 @@ class RecurrentNALU(_RecurrentArithmeticCell):
     gate values.
     """
 
+    unit_class = NALU
+
     def __init__(
         self,
         units: int,
@@ -166,6 +177,7 @@ class RecurrentNALU(_RecurrentArithmeticCell):
             g_initializer=g_initializer,
             log_space_dtype=log_space_dtype,
             name="nalu",
+            dtype=self.dtype_policy,
         )
 
     def gate(self, inputs, previous) -> np.ndarray:

@@ -15,6 +15,7 @@ __all__ = [
     "SPARSITY_START",
     "Clip",
     "SparseUnit",
+    "SparsitySchedule",
     "sparsity_regularizer",
     "sparsity_schedule",
 ]
@@ -90,28 +91,31 @@ def _check_schedule(sparsity, sparsity_start, sparsity_end) -> tuple[float, int,
     return sparsity, sparsity_start, sparsity_end
 
 
-# Default regulariser settings of the NAU and NMU: full strength ``SPARSITY``, ramped up
-# between optimizer steps ``SPARSITY_START`` and ``SPARSITY_END``. Chosen for runs of a few
-# thousand steps (nalu_lib.train's default is 2000 full-batch Adam steps at 0.05), not the
-# paper's millions; ``benchmarks/sparsity_defaults.py`` reruns the measurements behind them.
+#: The NAU's and NMU's default regulariser: full strength, and the steps of its ramp.
 SPARSITY = 0.01
 SPARSITY_START = 1000
 SPARSITY_END = 1500
 
 
 class SparseUnit(ArithmeticUnit):
-    """What the NAU and NMU share: one clipped ``kernel``, a step count and the sparsity regulariser.
+    """What the NAU and NMU share: one clipped ``kernel`` and the sparsity regulariser on its schedule.
 
-    Where the regulariser's schedule lives, and why. The strength and warm-up
-    (``sparsity``, ``sparsity_start``, ``sparsity_end``) are constructor arguments and part of
-    the saved config, as Keras keeps a ``kernel_regularizer`` in ``Dense``'s config: the
-    regulariser is part of what the paper calls a NAU or NMU, and ``model.fit`` gives a layer
-    no other place to read training settings from, so ``Sequential([NAU(2), NMU(1)]).fit``
-    trains the paper's units with no extra code, and a reloaded model trains with the same
-    objective. Where the run is in that schedule is state, not configuration: ``step``, a
-    non-trainable weight that counts the layer's training calls (one per optimizer step under
-    ``fit``), saved with the weights like an optimizer's iteration count. A trainer that owns
-    its protocol can override both: :meth:`penalty` takes explicit weights and an explicit step.
+    The regulariser's strength at optimizer step ``s`` is :func:`sparsity_schedule` of ``s``,
+    read from the non-trainable weight ``step``, which the trainer keeps at the optimizer's
+    step count: :func:`nalu_lib.train` and :func:`nalu_lib.train_many` do it themselves;
+    under ``model.fit`` pass the :class:`SparsitySchedule` callback, without which ``step``
+    stays 0 (the regulariser off, unless ``sparsity_start`` is 0). Why: ``docs/design.md``.
+
+    Args:
+        units: Positive integer, the number of outputs.
+        sparsity: ``lambda_sparse`` at full strength, a number >= 0 (0 switches it off).
+            Default 0.01, from step 1000 to 1500: ours, for runs of a few thousand steps (the
+            paper ramps up to 10 between steps 1 and 2 million of 5 million;
+            ``benchmarks/sparsity_defaults.py`` measures these values).
+        sparsity_start: The optimizer step at which the regulariser starts to ramp up.
+        sparsity_end: The step at which it reaches full strength (>= ``sparsity_start``).
+        kernel_initializer: Initializer for ``kernel``; ``None`` for the paper's.
+        **kwargs: Base layer arguments such as ``name`` and ``dtype``.
     """
 
     weight_specs = (("kernel", "kernel_initializer"),)
@@ -141,30 +145,17 @@ class SparseUnit(ArithmeticUnit):
 
     def build(self, input_shape):
         super().build(input_shape)
-        self.step = self.add_weight(
-            name="step",
-            shape=(),
-            dtype="int64",
-            initializer="zeros",
-            trainable=False,
-            aggregation="only_first_replica",
-        )
+        self.step = self.add_weight(name="step", shape=(), dtype="int32", initializer="zeros", trainable=False)
 
-    def effective_weight(self, kernel):
+    def _effective_weight(self, kernel):
         """The ``kernel`` itself: the optimizer keeps it in range (:class:`Clip`)."""
         return kernel
 
     def call(self, inputs, training=None):
-        """The layer's output; in training, also its regulariser as a loss (``add_loss``).
-
-        A training call adds ``lambda_sparse(step) * R_sparse(kernel)`` to the layer's
-        ``losses``, which ``model.fit`` (and any loop that adds ``model.losses``) adds to the
-        loss, then counts the step.
-        """
-        if training:
-            if self.sparsity > 0:
-                self.add_loss(self._scaled_regulariser(self.kernel, self.step))
-            self.step.assign_add(1)
+        """The layer's output; in training, also ``lambda_sparse(step) * R_sparse(kernel)`` as a
+        loss (``add_loss``), which ``model.fit`` and :func:`nalu_lib.train` add to the loss."""
+        if training and self.sparsity > 0:
+            self.add_loss(self.penalty(self.kernel, step=self.step))
         return self.compute(inputs, self.kernel)
 
     def set_weights(self, weights):
@@ -178,17 +169,13 @@ class SparseUnit(ArithmeticUnit):
         """The regulariser's weight ``lambda_sparse`` at ``step`` (see :func:`sparsity_schedule`)."""
         return sparsity_schedule(step, self.sparsity, self.sparsity_start, self.sparsity_end)
 
-    def _scaled_regulariser(self, kernel, step):
-        return ops.cast(self.sparsity_lambda(step), kernel.dtype) * sparsity_regularizer(kernel)
-
     def penalty(self, kernel, *, step):
-        """``lambda_sparse(step) * R_sparse(kernel)`` for explicit weights and an explicit step.
+        """``lambda_sparse(step) * R_sparse(kernel)``, in float32, for explicit weights and step.
 
-        For trainers that run :meth:`forward` on weights of their own: :func:`nalu_lib.train_many`
-        passes a stack, shape ``(seeds, input_dim, units)``, and gets one value per seed.
-        :func:`nalu_lib.train` and ``model.fit`` use the loss a training call adds instead.
+        ``kernel`` of shape ``(seeds, input_dim, units)`` gives one value per seed (what
+        :func:`nalu_lib.train_many` passes).
         """
-        return self._scaled_regulariser(kernel, step)
+        return self.sparsity_lambda(step) * sparsity_regularizer(ops.cast(kernel, "float32"))
 
     def get_config(self):
         config = super().get_config()
@@ -196,3 +183,22 @@ class SparseUnit(ArithmeticUnit):
         config["sparsity_start"] = self.sparsity_start
         config["sparsity_end"] = self.sparsity_end
         return config
+
+
+class SparsitySchedule(keras.callbacks.Callback):
+    """Keeps every NAU's and NMU's regulariser on the optimizer's step under ``model.fit``.
+
+    Before each training batch, sets the ``step`` of every :class:`SparseUnit` of the model to
+    ``model.optimizer.iterations``, the number of updates applied so far, so that a unit called
+    twice per step, or trained with gradient accumulation, sees ``lambda_sparse`` of the same
+    step as :func:`nalu_lib.train` and :func:`nalu_lib.train_many`. Pass it as
+    ``model.fit(..., callbacks=[SparsitySchedule()])``. With ``steps_per_execution > 1`` the
+    step is updated once per execution. Taught in notebook 05.
+    """
+
+    def on_train_batch_begin(self, batch, logs=None):
+        model = self.model
+        step = ops.convert_to_numpy(model.optimizer.iterations)
+        for layer in model._flatten_layers(include_self=False):
+            if isinstance(layer, SparseUnit) and layer.built:
+                layer.step.assign(step)
