@@ -4,6 +4,7 @@ worked out by hand, the scaled error, the results table, and initial_model again
 import keras
 import numpy as np
 import pytest
+from scipy.stats import norm
 
 from nalu_lib import NAC, evaluation, train
 from nalu_lib.tasks import static_arithmetic_task
@@ -25,10 +26,36 @@ def test_wilson_interval_matches_known_values(successes, n, low, high):
     assert lo == pytest.approx(low, abs=1e-4) and hi == pytest.approx(high, abs=1e-4)
 
 
-def test_wilson_interval_widens_with_confidence_and_rejects_bad_input():
+#: z = the (1 + c) / 2 quantile of the standard normal, as printed in any statistics table
+Z_TABLE = {0.9: 1.644854, 0.95: 1.959964, 0.99: 2.575829}
+
+
+def _wilson_by_hand(k, n, confidence):
+    """Wilson's (1927) score interval written out: centre +- half-width, z from the normal quantile."""
+    z = norm.ppf((1 + confidence) / 2)
+    p = k / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+    return centre - half, centre + half
+
+
+@pytest.mark.parametrize("confidence", [0.9, 0.95, 0.99])
+@pytest.mark.parametrize(("k", "n"), [(0, 10), (10, 10), (3, 10), (8, 10), (1, 2), (0, 1), (17, 100), (100, 100)])
+def test_wilson_interval_at_each_confidence_matches_the_formula(k, n, confidence):
+    assert norm.ppf((1 + confidence) / 2) == pytest.approx(Z_TABLE[confidence], abs=1e-6)
+    rate, low, high = evaluation.success_rate([True] * k + [False] * (n - k), confidence)
+    expected_low, expected_high = _wilson_by_hand(k, n, confidence)
+    assert rate == k / n
+    assert low == pytest.approx(expected_low, abs=1e-9) and high == pytest.approx(expected_high, abs=1e-9)
+    z2 = Z_TABLE[confidence] ** 2
+    if k == 0:  # closed forms at the edges: [0, z^2 / (n + z^2)] and [n / (n + z^2), 1]
+        assert low == pytest.approx(0.0, abs=1e-12) and high == pytest.approx(z2 / (n + z2), abs=1e-6)
+    if k == n:
+        assert low == pytest.approx(n / (n + z2), abs=1e-6) and high == pytest.approx(1.0, abs=1e-12)
+
+
+def test_success_rate_rejects_bad_confidence_and_empty_input():
     results = [True] * 3 + [False] * 7
-    widths = [np.subtract(*evaluation.success_rate(results, c)[:0:-1]) for c in (0.9, 0.95, 0.99)]
-    assert widths[0] < widths[1] < widths[2]
     for bad in (0, 1, 1.5, "high"):
         with pytest.raises(ValueError, match="confidence"):
             evaluation.success_rate(results, bad)

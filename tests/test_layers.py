@@ -1,6 +1,10 @@
 """The NAC and NALU layers: formulas, gradients, finiteness, serialisation, bad arguments; and what all
 four arithmetic layers share: one meaning of ``W``, Keras's unbuilt-layer contract, exact gradients."""
 
+import json
+import subprocess
+import sys
+
 import keras
 import numpy as np
 import pytest
@@ -110,17 +114,111 @@ def test_gradients_finite_and_nonzero(layer_cls):
         assert np.all(np.isfinite(g)) and np.any(g != 0)
 
 
+def _nac_formula(x, W_hat, M_hat):
+    """The NAC of the paper in float64 numpy: ``x @ (tanh(W_hat) * sigmoid(M_hat))``."""
+    W_hat, M_hat = (np.asarray(w, np.float64) for w in (W_hat, M_hat))
+    return np.asarray(x, np.float64) @ (np.tanh(W_hat) * _sigmoid(M_hat))
+
+
+def _nalu_formula(x, W_hat, M_hat, G, epsilon=1e-7):
+    """The NALU of the paper in float64 numpy: ``g * x @ W + (1 - g) * exp(log(|x| + eps) @ W)``,
+    ``W = tanh(W_hat) * sigmoid(M_hat)``, ``g = sigmoid(x @ G)``."""
+    x = np.asarray(x, np.float64)
+    W = np.tanh(np.asarray(W_hat, np.float64)) * _sigmoid(np.asarray(M_hat, np.float64))
+    g = _sigmoid(x @ np.asarray(G, np.float64))
+    return g * (x @ W) + (1 - g) * np.exp(np.log(np.abs(x) + epsilon) @ W)
+
+
+def _raw_weights(layer):
+    return [np.asarray(w) for w in layer.trainable_weights]
+
+
+def _saved_nac_nalu_model(path):
+    """A NAC feeding a NALU, every raw weight (the gate's ``G`` too) set away from its
+    initialiser, saved to ``path``; returns the model."""
+    rng = np.random.default_rng(7)
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, NALU(2, name="nalu")(NAC(3, name="nac")(inputs)))
+    for weight in model.trainable_weights:
+        weight.assign(rng.normal(scale=0.8, size=weight.shape).astype(np.float32))
+    model.save(path)
+    return model
+
+
+#: Inputs with negative, small and large entries, on which the formulas' paths all differ.
+X_SIGNED = np.array([[-2.5, 0.3, 1.7], [4.0, -0.7, -3.2], [0.05, 2.2, -1.1], [-30.0, 12.0, 0.5]], np.float32)
+
+
 @pytest.mark.parametrize("layer_cls", [NAC, NALU])
-def test_save_and_load_round_trip(tmp_path, layer_cls):
-    keras.utils.set_random_seed(3)
+def test_reloaded_layer_computes_the_papers_formula_from_its_reloaded_weights(tmp_path, layer_cls):
+    rng = np.random.default_rng(3)
     inputs = keras.Input((3,))
     model = keras.Model(inputs, layer_cls(2, name="unit")(inputs))
-    path = tmp_path / "model.keras"
-    model.save(path)
-    loaded = keras.models.load_model(path)  # no custom_objects: the layers are registered
-    np.testing.assert_array_equal(np.asarray(model(X)), np.asarray(loaded(X)))
-    assert type(loaded.get_layer("unit")) is layer_cls
-    assert loaded.get_layer("unit").get_config() == model.get_layer("unit").get_config()
+    for weight in model.trainable_weights:  # G too: at its zero start every gate is 0.5 whatever x
+        weight.assign(rng.normal(scale=0.8, size=weight.shape).astype(np.float32))
+    model.save(tmp_path / "model.keras")
+    loaded = keras.models.load_model(tmp_path / "model.keras")  # no custom_objects: the layers are registered
+    unit = loaded.get_layer("unit")
+    assert type(unit) is layer_cls and unit.get_config() == model.get_layer("unit").get_config()
+    raw = _raw_weights(unit)
+    for saved, reloaded in zip(_raw_weights(model.get_layer("unit")), raw, strict=True):
+        np.testing.assert_array_equal(reloaded, saved)
+    formula = _nac_formula if layer_cls is NAC else _nalu_formula
+    expected = formula(X_SIGNED, *raw)
+    np.testing.assert_allclose(np.asarray(loaded(X_SIGNED)), expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(np.asarray(loaded(X_SIGNED)), np.asarray(model(X_SIGNED)))
+    if layer_cls is NALU:
+        gate = _sigmoid(X_SIGNED.astype(np.float64) @ raw[2].astype(np.float64))
+        assert np.ptp(gate) > 0.5  # the gate really varies with x on these inputs
+        np.testing.assert_allclose(unit.gate(X_SIGNED), gate, rtol=1e-5, atol=1e-6)
+
+
+_LOAD_IN_A_NEW_PROCESS = """
+import json, sys
+import keras
+import numpy as np
+
+path, x_path = sys.argv[1], sys.argv[2]
+x = np.load(x_path)
+try:  # before nalu_lib is imported Keras does not know its layers
+    keras.models.load_model(path)
+    without = None
+except Exception as error:
+    without = f"{type(error).__name__}: {error}"
+import nalu_lib  # registers the units
+
+model = keras.models.load_model(path)
+print(json.dumps({
+    "without": without,
+    "layers": [type(layer).__name__ for layer in model.layers],
+    "prediction": np.asarray(model(x), np.float64).tolist(),
+}))
+"""
+
+
+def test_a_model_saved_here_loads_in_a_new_process_once_nalu_lib_is_imported(tmp_path):
+    # in this process the classes are registered already; a user loads in a fresh one
+    model = _saved_nac_nalu_model(tmp_path / "model.keras")
+    np.save(tmp_path / "x.npy", X_SIGNED)
+    script = tmp_path / "load.py"
+    script.write_text(_LOAD_IN_A_NEW_PROCESS)
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "model.keras"), str(tmp_path / "x.npy")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    # without the import, loading fails for want of the class: the import is what makes it work
+    assert report["without"] is not None and "NAC" in report["without"], report["without"]
+    assert report["layers"][1:] == ["NAC", "NALU"]
+    prediction = np.asarray(report["prediction"], np.float32)
+    np.testing.assert_array_equal(prediction, np.asarray(model(X_SIGNED)))
+    nac, nalu = model.get_layer("nac"), model.get_layer("nalu")
+    expected = _nalu_formula(_nac_formula(X_SIGNED, *_raw_weights(nac)), *_raw_weights(nalu))
+    np.testing.assert_allclose(prediction, expected, rtol=1e-5, atol=1e-5)
 
 
 def test_config_is_complete():
@@ -139,12 +237,21 @@ def test_config_is_complete():
     assert isinstance(clone.g_initializer, keras.initializers.Ones)
 
 
-def test_works_with_fit_in_sequential_model():
-    model = keras.Sequential([keras.Input((2,)), NAC(1)])
-    model.compile(optimizer=keras.optimizers.Adam(0.1), loss="mse")
-    x = np.random.default_rng(0).uniform(0, 1, (64, 2)).astype(np.float32)
-    history = model.fit(x, x.sum(axis=1, keepdims=True), epochs=30, verbose=0)
-    assert history.history["loss"][-1] < history.history["loss"][0]
+def test_fit_in_a_sequential_model_saturates_W_to_exactly_one_and_minus_one():
+    # W = tanh(W_hat) * sigmoid(M_hat) is exactly +-1 in float32 only once W_hat and M_hat have
+    # grown large (about 8 and 17); a plain weight matrix would only jitter around +-1
+    keras.utils.set_random_seed(0)
+    layer = NAC(1)
+    model = keras.Sequential([keras.Input((2,)), layer])
+    # beta_2 = 0.9 and a tiny epsilon keep Adam's steps near the learning rate as the gradients shrink
+    model.compile(optimizer=keras.optimizers.Adam(0.1, beta_2=0.9, epsilon=1e-30), loss="mse")
+    x = np.random.default_rng(0).uniform(-2, 2, (9600, 2)).astype(np.float32)
+    model.fit(x, x[:, :1] - x[:, 1:], epochs=1, batch_size=8, verbose=0)  # 1200 steps
+    np.testing.assert_array_equal(layer.W.ravel(), [1.0, -1.0])
+    W_hat, M_hat = (np.asarray(w, np.float64).ravel() for w in (layer.W_hat, layer.M_hat))
+    np.testing.assert_allclose(np.tanh(W_hat) * _sigmoid(M_hat), [1.0, -1.0], atol=1e-6)
+    far = np.array([[1e5, -3e4], [-12345.0, 678.0], [-7e6, -2e6]], np.float32)
+    np.testing.assert_array_equal(model.predict(far, verbose=0).ravel(), far[:, 0] - far[:, 1])
 
 
 def test_nac_weight_saturates_to_exactly_minus_one_zero_and_one_in_float32():

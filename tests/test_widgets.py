@@ -6,7 +6,7 @@ import ipywidgets
 import numpy as np
 import pytest
 
-import nalu_lib
+from nalu_lib import units
 from nalu_lib.models import stacked
 from nalu_lib.notebook import widgets
 from nalu_lib.notebook.widgets import Playground, Settings
@@ -19,10 +19,33 @@ def _png_bytes(output: dict) -> bytes:
 # --------------------------------------------------------------------------- the units
 
 
-def test_units_registry_offers_every_unit_the_library_has():
-    assert list(widgets.UNITS)[:3] == ["MLP", "NAC", "NALU"]
-    for later in ("NAU", "NMU"):
-        assert (later in widgets.UNITS) == hasattr(nalu_lib, later)
+def _exported_units() -> dict:
+    """The units nalu_lib exports, by class name: the ArithmeticUnit subclasses in
+    nalu_lib.units.__all__ with a compute of their own (not the bases ArithmeticUnit and
+    SparseUnit); the recurrent cells are not ArithmeticUnits."""
+    exported = (getattr(units, name) for name in units.__all__)
+    return {
+        cls.__name__: cls
+        for cls in exported
+        if isinstance(cls, type)
+        and issubclass(cls, units.ArithmeticUnit)
+        and cls.compute is not units.ArithmeticUnit.compute
+    }
+
+
+def test_units_registry_offers_every_unit_the_library_exports_and_builds_that_unit():
+    exported = _exported_units()
+    assert set(exported) >= {"NAC", "NALU", "NAU", "NMU"}  # the filter above finds the units
+    assert set(widgets.UNITS) == {"MLP", *exported}
+    assert list(widgets.UNITS)[:3] == ["MLP", "NAC", "NALU"]  # the order of the notebooks
+    mlp = widgets.UNITS["MLP"].build()
+    mlp.build((None, 2))
+    assert not any(isinstance(layer, units.ArithmeticUnit) for layer in mlp.layers)
+    for name, cls in exported.items():
+        model = widgets.UNITS[name].build()
+        model.build((None, 2))
+        assert [type(layer) for layer in model.layers] == [cls], name
+        assert model.output_shape == (None, 1), name
 
 
 def test_register_unit_adds_a_unit_to_the_menu(monkeypatch):
