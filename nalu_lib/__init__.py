@@ -14,19 +14,25 @@ behind the notebook series. Each function says which notebook teaches it.
 * :mod:`nalu_lib.checks`: the argument checks every module shares.
 
 Data flows one way: tasks -> units -> engine -> evaluation -> notebook. ``import nalu_lib``
-loads the units (and so registers them for ``keras.models.load_model``) and Keras, on any
-backend; it sets no environment variable. Everything else loads when first used: the
-trainers need TensorFlow.
+loads nothing and sets no environment variable; each name below loads its module when first
+used: ``from nalu_lib import NMU`` loads Keras and the units (on any backend, which registers
+them for ``keras.models.load_model``; so does ``import nalu_lib.units``), the trainers load
+TensorFlow.
 """
 
 import importlib
 
-from nalu_lib.units import NAC, NALU, NAU, NMU, RecurrentNAC, RecurrentNALU, SparsitySchedule
-
 __version__ = "0.1.0"
 
-#: Each public name that loads when first used, and the module that defines it.
+#: Each public name, and the module that defines it (loaded when the name is first used).
 _EXPORTS = {
+    "NAC": "nalu_lib.units",
+    "NALU": "nalu_lib.units",
+    "NAU": "nalu_lib.units",
+    "NMU": "nalu_lib.units",
+    "RecurrentNAC": "nalu_lib.units",
+    "RecurrentNALU": "nalu_lib.units",
+    "SparsitySchedule": "nalu_lib.units",
     "Ensemble": "nalu_lib.engine",
     "TrainLog": "nalu_lib.engine",
     "default_optimizer": "nalu_lib.engine",
@@ -38,17 +44,7 @@ _EXPORTS = {
 }
 _SUBMODULES = {"checks", "classroom", "engine", "evaluation", "models", "notebook", "tasks", "units"}
 
-__all__ = [
-    "NAC",
-    "NALU",
-    "NAU",
-    "NMU",
-    "RecurrentNAC",
-    "RecurrentNALU",
-    "SparsitySchedule",
-    "__version__",
-    *_EXPORTS,
-]
+__all__ = ["__version__", *_EXPORTS]
 
 
 def __getattr__(name: str):

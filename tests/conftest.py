@@ -2,14 +2,15 @@
 
 import os
 
+from nalu_lib.notebook.setup import KERNEL_ENV  # loads no TensorFlow
+
+# This process, and the kernels nbval (--nbval-current-env) and the exercise tests start from it,
+# run in the environment Binder's and the README's kernel have (python -m nalu_lib kernel),
+# set before Keras loads TensorFlow.
+os.environ.update(KERNEL_ENV)
+
 import keras
 import pytest
-
-from nalu_lib.notebook.setup import KERNEL_ENV
-
-# nbval (--nbval-current-env) and the exercise tests start their kernels from this process:
-# they run in the environment Binder's and the README's kernel have (python -m nalu_lib kernel).
-os.environ.update(KERNEL_ENV)
 
 
 @pytest.fixture(autouse=True)

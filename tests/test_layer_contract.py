@@ -161,7 +161,7 @@ def test_fit_evaluate_predict_then_save_and_load_in_a_new_process(tmp_path):
             env={**os.environ, "KERAS_BACKEND": BACKEND},
         )
 
-    loaded = load_elsewhere("import nalu_lib  # registers the layers")
+    loaded = load_elsewhere("import nalu_lib.units  # registers the layers")
     assert loaded.returncode == 0, loaded.stderr[-2000:]
     reloaded = json.loads(loaded.stdout.strip().splitlines()[-1])
     for name in ROUTE:
@@ -333,7 +333,7 @@ def test_importing_the_layers_sets_nothing_and_needs_no_tensorflow():
         import keras
         before = dict(os.environ)
         import nalu_lib
-        from nalu_lib import NAC, NALU, NAU, NMU, RecurrentNAC, RecurrentNALU
+        from nalu_lib import NAC, NALU, NAU, NMU, RecurrentNAC, RecurrentNALU, SparsitySchedule
         changed = sorted(k for k in set(before) | set(os.environ) if before.get(k) != os.environ.get(k))
         print(json.dumps({"changed": changed, "tensorflow": "tensorflow" in sys.modules}))
         """

@@ -180,12 +180,12 @@ import numpy as np
 
 path, x_path = sys.argv[1], sys.argv[2]
 x = np.load(x_path)
-try:  # before nalu_lib is imported Keras does not know its layers
+try:  # before nalu_lib.units is imported Keras does not know its layers
     keras.models.load_model(path)
     without = None
 except Exception as error:
     without = f"{type(error).__name__}: {error}"
-import nalu_lib  # registers the units
+import nalu_lib.units  # registers the units
 
 model = keras.models.load_model(path)
 print(json.dumps({
@@ -196,7 +196,7 @@ print(json.dumps({
 """
 
 
-def test_a_model_saved_here_loads_in_a_new_process_once_nalu_lib_is_imported(tmp_path):
+def test_a_model_saved_here_loads_in_a_new_process_once_the_units_are_imported(tmp_path):
     # in this process the classes are registered already; a user loads in a fresh one
     model = _saved_nac_nalu_model(tmp_path / "model.keras")
     np.save(tmp_path / "x.npy", X_SIGNED)

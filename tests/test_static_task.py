@@ -63,7 +63,7 @@ def test_nac_initialisation_matches_theirs():
 
 def test_model_selection_takes_the_first_best_validation_step():
     interpolation = np.array([[5.0, np.nan], [1.0, np.nan], [1.0, np.nan], [3.0, np.nan]])
-    np.testing.assert_array_equal(protocol.select(np.arange(4), interpolation), [1, 3])
+    np.testing.assert_array_equal(protocol.select(interpolation), [1, 3])
 
 
 def test_bad_cell_and_arguments_are_refused():

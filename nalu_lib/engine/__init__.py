@@ -6,7 +6,7 @@
 * :mod:`~nalu_lib.engine.loop`: :func:`run_steps`, the compiled loop both trainers share.
 * :mod:`~nalu_lib.engine.train`: :func:`train`, one model (notebook 02).
 * :mod:`~nalu_lib.engine.train_many`: :func:`train_many`, one model per seed in one graph
-  (notebooks 01 and 04).
+  (notebooks 01, 03 and 04).
 """
 
 import keras

@@ -153,12 +153,12 @@ PUBLISHED = {
 PUBLISHED_THRESHOLDS = {"mul": 0.1600, "add": 1.479e-5, "sub": 1.384e-8}
 
 
-def select(steps: np.ndarray, interpolation: np.ndarray) -> np.ndarray:
+def select(interpolation: np.ndarray) -> np.ndarray:
     """Their model selection: per seed, the index of the first lowest validation error among the
     last :data:`SELECTION_WINDOW` evaluations (NaN counts as worst; all NaN: the last).
 
     ``interpolation`` holds the validation errors, one row per evaluation and one column per
-    seed; ``steps`` (their step numbers) is not used. Notebook 04 describes the selection.
+    seed. Notebook 04 describes the selection.
     """
     window = interpolation[-SELECTION_WINDOW:]
     offset = len(interpolation) - len(window)

@@ -28,17 +28,15 @@ from nalu_lib.tasks.static_task.protocol import (
     select,
 )
 from nalu_lib.tasks.static_task.stream import StaticTaskStream
-from nalu_lib.units import NAC, NALU, NAU, NMU, nac_weight
+from nalu_lib.units import ArithmeticUnit
 
 __all__ = ["CellResult", "run_cell", "sparsity_error"]
 
 
 def _effective_weights(layer, weights: list[np.ndarray]) -> np.ndarray | None:
     """The weight a layer's sparsity error is measured on (their ``W``), stacked per seed."""
-    if isinstance(layer, NAU | NMU):
-        return weights[0]
-    if isinstance(layer, NAC | NALU):
-        return np.asarray(nac_weight(weights[0], weights[1]))
+    if isinstance(layer, ArithmeticUnit):
+        return np.asarray(keras.ops.convert_to_numpy(layer.effective_weight(*weights)))
     if isinstance(layer, keras.layers.Dense):
         return weights[0]
     return None
@@ -200,7 +198,7 @@ def run_cell(
     interpolation = np.asarray(record["interpolation"])
     extrapolation = np.asarray(record["extrapolation"])
     sparsity = np.asarray(record["sparsity"])
-    chosen = select(steps, interpolation)
+    chosen = select(interpolation)
     columns = np.arange(len(seeds))
     success = np.nan_to_num(extrapolation[chosen, columns], nan=np.inf) < threshold
     below = np.nan_to_num(extrapolation, nan=np.inf) < threshold

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from nalu_lib.checks import check_integer, check_seeds
+from nalu_lib.checks import check_integer, check_range, check_seeds
 from nalu_lib.engine.batches import counter_hash
 from nalu_lib.tasks.operations import check_op, combine
 from nalu_lib.tasks.static_task.protocol import BATCH_SIZE, subset_offset
@@ -50,7 +50,7 @@ class StaticTaskStream:
         self.seeds = check_seeds(seeds)
         self.batch_size = check_integer("batch_size", batch_size, minimum=1)
         self.data_seed = check_integer("data_seed", data_seed, minimum=0)
-        self.low, self.high = (float(v) for v in value_range)
+        self.low, self.high = check_range("value_range", *value_range)
         self.per_seed_inputs = bool(per_seed_inputs)
         offsets = np.array([subset_offset(seed) for seed in self.seeds], dtype=np.int32)
         self.starts = np.stack([offsets, offsets + SUBSET_SIZE - OVERLAP], axis=1)  # (seeds, 2)
