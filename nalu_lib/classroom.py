@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import copy
 import importlib.metadata
+import importlib.util
 import json
 import math
 import os
@@ -104,6 +105,8 @@ KIND_POINTS = {"code": 2, "written": 3}
 TIMEOUT_MARGIN = 4
 #: The grading timeout when no measurement exists (nbgrader's own default is 30 s).
 FALLBACK_TIMEOUT = 600
+#: What a teacher without nbgrader is told: the course and the student versions use it.
+NEEDS_NBGRADER = "the teacher's commands need nbgrader: pip install nbgrader (or pip install -r requirements-dev.txt)"
 #: The markers around a solution, as nbgrader's ``ClearSolutions`` expects them.
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
@@ -215,15 +218,18 @@ def exercises(notebook: NotebookNode) -> list[Exercise]:
 def _preprocessors() -> list:
     """nbgrader's preprocessors in ``generate_assignment``'s order, less those that need its
     database (``SaveCells``) or a course directory (``IncludeHeaderFooter``, ``InstantiateTests``)."""
-    from nbgrader.preprocessors import (
-        CheckCellMetadata,
-        ClearHiddenTests,
-        ClearMarkScheme,
-        ClearOutput,
-        ClearSolutions,
-        ComputeChecksums,
-        LockCells,
-    )
+    try:
+        from nbgrader.preprocessors import (
+            CheckCellMetadata,
+            ClearHiddenTests,
+            ClearMarkScheme,
+            ClearOutput,
+            ClearSolutions,
+            ComputeChecksums,
+            LockCells,
+        )
+    except ImportError:
+        raise ImportError(NEEDS_NBGRADER) from None
 
     return [
         LockCells(),
@@ -582,6 +588,8 @@ def main(argv: list[str] | None = None) -> int:
     for sub in (course, make, listing):
         sub.add_argument("--notebooks", type=pathlib.Path, default=None, help="the series' notebooks folder")
     args = parser.parse_args(argv)
+    if args.command != "exercises" and importlib.util.find_spec("nbgrader") is None:
+        parser.exit(2, f"{parser.prog} {args.command}: {NEEDS_NBGRADER}\n")
 
     if args.command == "grades":
         print(grades_table(grades(args.course_dir, args.course_id)))

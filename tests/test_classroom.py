@@ -197,3 +197,21 @@ def test_checks_fail_until_solved_and_pass_with_the_solutions(path, student_dir)
                     f"{exercise.grade_id}: the solution fails its check in cell {index}: "
                     f"{errors[0]['ename']}: {errors[0]['evalue']}"
                 )
+
+
+def test_without_nbgrader_the_teachers_commands_say_what_to_install(tmp_path):
+    # nbgrader made unimportable in a new process: the student-versions command says what to install
+    (tmp_path / "sitecustomize.py").write_text("import sys\nsys.modules['nbgrader'] = None\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, "-m", "nalu_lib.classroom", "student-versions", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert (
+        done.stderr.strip().splitlines()[-1].endswith("pip install nbgrader (or pip install -r requirements-dev.txt)")
+    )
