@@ -6,13 +6,13 @@ presses Train, and checks that the widgets and the trained result's plot render.
 screenshot is saved as ``artifacts/playground.png``.
 
 The JupyterLab is set up as a student's Binder image is: its settings overrides are
-``binder/overrides.json``, installed as ``binder/postBuild`` installs them (JupyterLab reads
-``overrides.json`` from its application settings folder, ``{sys.prefix}/share/jupyter/lab/settings``
-on Binder, a temporary copy here), and the JupyterLab extensions of the tools that only
-``requirements-dev.txt`` installs (nbgrader's, for teachers) are disabled, since the students'
-image does not have them. The test then checks that a student sees neither nbgrader (its menu,
-its Validate button, its Create Assignment panel) nor the "get notified about Jupyter news?"
-pop-up.
+``nalu_lib/notebook/lab_overrides.json``, installed as ``python -m nalu_lib kernel`` installs them
+(JupyterLab reads ``overrides.json`` from its application settings folder,
+``{sys.prefix}/share/jupyter/lab/settings`` on Binder, a temporary copy here), and the JupyterLab
+extensions of the tools that only ``requirements-dev.txt`` installs (nbgrader's, for teachers) are
+disabled, since the students' image does not have them. The test then checks that a student sees
+neither nbgrader (its menu, its Validate button, its Create Assignment panel) nor the "get notified
+about Jupyter news?" pop-up.
 
 Needs ``playwright`` (PyPI, pinned in binder/requirements.txt) and a Chromium at
 ``/usr/bin/chromium`` (Debian's ``chromium`` package; ``.ci/run`` installs it). Skipped, with
@@ -54,7 +54,7 @@ SERVER_START_SECONDS = 120
 KERNEL_SECONDS = 240
 MS = 1000
 
-OVERRIDES = ROOT / "binder" / "overrides.json"
+OVERRIDES = ROOT / "nalu_lib" / "notebook" / "lab_overrides.json"
 DEV_REQUIREMENTS = ROOT / "requirements-dev.txt"
 #: How long to wait after the page is ready for a notification to show up: JupyterLab asks about
 #: news a few seconds after it starts.
@@ -119,7 +119,8 @@ def test_nbgrader_is_a_dev_only_lab_extension():
 def jupyter_lab(tmp_path_factory):
     """JupyterLab serving the repository on 127.0.0.1; yields ``(base_url, token)``."""
     home = tmp_path_factory.mktemp("jupyter")
-    # As binder/postBuild does: overrides.json in JupyterLab's application settings folder.
+    # As python -m nalu_lib kernel does (binder/postBuild, the README): overrides.json in
+    # JupyterLab's application settings folder.
     app_settings = home / "app-settings"
     app_settings.mkdir()
     (app_settings / "overrides.json").write_text(OVERRIDES.read_text(encoding="utf-8"), encoding="utf-8")
@@ -207,7 +208,7 @@ def test_the_overrides_reach_jupyterlab(jupyter_lab):
     status, body = _request(f"{base}/lab/api/settings/@jupyterlab/apputils-extension:notification", token)
     assert status == 200
     defaults = json.loads(body)["schema"]["properties"]
-    assert defaults["fetchNews"]["default"] == "false", "binder/overrides.json did not reach JupyterLab"
+    assert defaults["fetchNews"]["default"] == "false", "nalu_lib/notebook/lab_overrides.json did not reach JupyterLab"
     assert defaults["checkForUpdates"]["default"] is False
 
 
@@ -240,7 +241,7 @@ def test_playground_trains_in_a_real_browser(jupyter_lab):
             assert not [p for p in panels if "assignment" in p.lower() or "nbgrader" in p.lower()], panels
             page.wait_for_timeout(NOTIFICATION_SECONDS * MS)
             assert page.get_by_text(re.compile("Jupyter news", re.IGNORECASE)).count() == 0, (
-                "JupyterLab asks about news: binder/overrides.json should turn that off"
+                "JupyterLab asks about news: nalu_lib/notebook/lab_overrides.json should turn that off"
             )
 
             # Run > Run All Cells, as a student would.

@@ -15,7 +15,7 @@ from nbclient import NotebookClient
 import nalu_lib
 from nalu_lib import NAC
 from nalu_lib.engine import seeding
-from nalu_lib.notebook.setup import KERNEL_ENV, install_kernel
+from nalu_lib.notebook.setup import KERNEL_ENV, LAB_OVERRIDES, install_kernel, install_lab_settings
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -40,6 +40,21 @@ def test_install_kernel_writes_the_environment_into_the_kernel_spec(tmp_path):
     # Binder's image and the README's install command both install it
     assert "\npython -m nalu_lib kernel\n" in (ROOT / "binder" / "postBuild").read_text()
     assert ".venv/bin/python -m nalu_lib kernel && .venv/bin/jupyter lab" in (ROOT / "README.md").read_text()
+
+
+def test_the_students_jupyterlab_settings_go_where_jupyterlab_reads_them(tmp_path):
+    path = install_lab_settings(prefix=str(tmp_path))
+    assert path == tmp_path / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    settings = json.loads(path.read_text())
+    assert settings == json.loads(LAB_OVERRIDES.read_text())
+    assert settings["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+
+
+def test_the_students_install_command_brings_no_test_or_teacher_tools():
+    readme = (ROOT / "README.md").read_text()
+    install = next(line for line in readme.splitlines() if "jupyter lab notebooks/00_start_here.ipynb" in line)
+    assert "pip install -r requirements.txt" in install and "requirements-dev" not in install
+    assert ".venv/bin/pip install -r requirements-dev.txt && .venv/bin/python -m pytest" in readme
 
 
 @pytest.mark.parametrize("order", ["keras first", "nalu_lib first"])

@@ -20,6 +20,7 @@ loads. Importing nalu_lib sets nothing.
 from __future__ import annotations
 
 import os
+import pathlib
 import sys
 
 from packaging.version import Version
@@ -79,6 +80,22 @@ def notebook_setup(seed: int = 42) -> str:
     message = check_versions()
     plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3, "figure.autolayout": True})
     return f"{message} Seed: {seed}."
+
+
+#: JupyterLab's settings for students (no "get notified about Jupyter news?" pop-up, no update
+#: check), installed as its application-level ``overrides.json``; a user's own settings win.
+LAB_OVERRIDES = pathlib.Path(__file__).with_name("lab_overrides.json")
+
+
+def install_lab_settings(prefix: str | None = None) -> pathlib.Path:
+    """Install :data:`LAB_OVERRIDES` as JupyterLab's ``overrides.json`` in ``prefix`` (default: this
+    environment), where JupyterLab reads it (``{prefix}/share/jupyter/lab/settings``); returns
+    the file. Run by ``python -m nalu_lib kernel``."""
+    folder = pathlib.Path(sys.prefix if prefix is None else prefix) / "share" / "jupyter" / "lab" / "settings"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "overrides.json"
+    target.write_text(LAB_OVERRIDES.read_text(encoding="utf-8"), encoding="utf-8")
+    return target
 
 
 def install_kernel(prefix: str | None = None, name: str = "python3") -> str:
