@@ -250,11 +250,18 @@ _BADGE = re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\(https?://" + _HOSTS + r"[^)]*\)\
 _LINK = re.compile(r"\[([^\]]*)\]\(https?://" + _HOSTS + r"[^)]*\)")
 
 
+#: The tag of a markdown cell about the public notebooks (how to open them on Binder or Colab),
+#: which a student version leaves out: its links are what :func:`without_instructor_links` removes.
+PUBLIC_LINKS_TAG = "public-links"
+
+
 def without_instructor_links(notebook: NotebookNode) -> NotebookNode:
     """A copy of ``notebook`` whose markdown has no link to the public notebooks, whose solutions
-    are one click away: Binder and Colab badges are removed, other such links keep their text.
-    Part of every student version (README, teachers' section)."""
+    are one click away: cells tagged :data:`PUBLIC_LINKS_TAG` are left out, Binder and Colab
+    badges are removed, other such links keep their text. Part of every student version
+    (README, teachers' section)."""
     notebook = copy.deepcopy(notebook)
+    notebook.cells = [c for c in notebook.cells if PUBLIC_LINKS_TAG not in c.get("metadata", {}).get("tags", [])]
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             source = _LINK.sub(r"\1", _BADGE.sub("", cell.source))

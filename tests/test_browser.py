@@ -14,7 +14,7 @@ disabled, since the students' image does not have them. The test then checks tha
 neither nbgrader (its menu, its Validate button, its Create Assignment panel) nor the "get notified
 about Jupyter news?" pop-up.
 
-Needs ``playwright`` (PyPI, pinned in binder/requirements.txt) and a Chromium at
+Needs ``playwright`` (PyPI, pinned in requirements-dev.txt) and a Chromium at
 ``/usr/bin/chromium`` (Debian's ``chromium`` package; ``.ci/run`` installs it). Skipped, with
 the reason, where either is missing; Playwright's own browser download is never used.
 """

@@ -215,3 +215,10 @@ def test_without_nbgrader_the_teachers_commands_say_what_to_install(tmp_path):
     assert (
         done.stderr.strip().splitlines()[-1].endswith("pip install nbgrader (or pip install -r requirements-dev.txt)")
     )
+
+
+def test_the_start_pages_student_version_says_nothing_about_links_it_does_not_have():
+    student = classroom.without_instructor_links(_read(ROOT / "notebooks" / "00_start_here.ipynb"))
+    text = "\n".join(cell.source for cell in student.cells if cell.cell_type == "markdown")
+    assert "Run it in your browser" not in text and "badge" not in text.lower()
+    assert "installed:\n  ." not in text and "Starting takes" not in text
