@@ -1,8 +1,8 @@
 """nalu_lib: neural arithmetic units as Keras 3 layers, a fast TensorFlow trainer, and the code
 behind the notebook series. Each function says which notebook teaches it.
 
-* :mod:`nalu_lib.units`: the NAC, NALU, NAU and NMU, and the recurrent cells, one file each,
-  in ``keras.ops`` (any Keras backend).
+* :mod:`nalu_lib.units`: the NAC, NALU, NAU, NMU, NPU, RealNPU and iNALU, and the recurrent
+  cells, one file each, in ``keras.ops`` (any Keras backend).
 * :mod:`nalu_lib.engine`: the TensorFlow training engine: :func:`train`, :func:`train_many`,
   the compiled loop, seeding.
 * :mod:`nalu_lib.tasks`: the data: the article's, the static task (with Madsen & Johansen's
@@ -30,6 +30,9 @@ _EXPORTS = {
     "NALU": "nalu_lib.units",
     "NAU": "nalu_lib.units",
     "NMU": "nalu_lib.units",
+    "NPU": "nalu_lib.units",
+    "RealNPU": "nalu_lib.units",
+    "INALU": "nalu_lib.units",
     "RecurrentNAC": "nalu_lib.units",
     "RecurrentNALU": "nalu_lib.units",
     "SparsitySchedule": "nalu_lib.units",

@@ -19,11 +19,19 @@ import pytest
 from keras import ops
 from keras.src.testing import TestCase
 
-from nalu_lib import NAC, NALU, NAU, NMU, RecurrentNAC, RecurrentNALU, SparsitySchedule
+from nalu_lib import INALU, NAC, NALU, NAU, NMU, NPU, RealNPU, RecurrentNAC, RecurrentNALU, SparsitySchedule
 
 BACKEND = keras.backend.backend()
 #: Each unit with its trainable and non-trainable weight counts.
-UNITS = {"NAC": (NAC, 2, 0), "NALU": (NALU, 3, 0), "NAU": (NAU, 1, 1), "NMU": (NMU, 1, 1)}
+UNITS = {
+    "NAC": (NAC, 2, 0),
+    "NALU": (NALU, 3, 0),
+    "NAU": (NAU, 1, 1),
+    "NMU": (NMU, 1, 1),
+    "NPU": (NPU, 3, 0),
+    "RealNPU": (RealNPU, 2, 0),
+    "INALU": (INALU, 5, 0),
+}
 CELLS = {"RecurrentNAC": RecurrentNAC, "RecurrentNALU": RecurrentNALU}
 X = np.random.default_rng(0).uniform(1, 2, (16, 3)).astype(np.float32)
 SEQUENCES = np.random.default_rng(1).uniform(0, 1, (16, 5, 3)).astype(np.float32)
@@ -168,7 +176,7 @@ def test_fit_evaluate_predict_then_save_and_load_in_a_new_process(tmp_path):
         np.testing.assert_allclose(reloaded[name], expected[name], rtol=1e-6, err_msg=name)
     # without that import, Keras does not know the layers: the import is what makes loading work
     failed = load_elsewhere("")
-    assert failed.returncode != 0 and "NAC" in failed.stderr
+    assert failed.returncode != 0 and ROUTE[0] in failed.stderr  # the first model it tries to load
 
 
 # --------------------------------------------------------------------------- mixed precision
@@ -333,7 +341,7 @@ def test_importing_the_layers_sets_nothing_and_needs_no_tensorflow():
         import keras
         before = dict(os.environ)
         import nalu_lib
-        from nalu_lib import NAC, NALU, NAU, NMU, RecurrentNAC, RecurrentNALU, SparsitySchedule
+        from nalu_lib import INALU, NAC, NALU, NAU, NMU, NPU, RealNPU, RecurrentNAC, RecurrentNALU, SparsitySchedule
         changed = sorted(k for k in set(before) | set(os.environ) if before.get(k) != os.environ.get(k))
         print(json.dumps({"changed": changed, "tensorflow": "tensorflow" in sys.modules}))
         """
