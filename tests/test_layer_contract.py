@@ -257,16 +257,23 @@ class _Record(keras.callbacks.Callback):
         return counts * means - np.concatenate([[0.0], (counts * means)[:-1]])
 
 
+class _AddsOne(keras.layers.Layer):
+    """Adds a loss of 1 each time it is called."""
+
+    def call(self, inputs):
+        self.add_loss(ops.convert_to_tensor(1.0))
+        return inputs
+
+
 def _losses_kept_of_a_layer_called_twice() -> int:
     """How many of a shared layer's two ``add_loss`` terms per step Keras adds to the loss on this
-    backend, measured on Keras's own ``ActivityRegularization`` (2 on TensorFlow and PyTorch;
-    JAX's stateless call keeps the last one)."""
-    layer = keras.layers.ActivityRegularization(l1=1.0)
+    backend (2 on TensorFlow and PyTorch; JAX's stateless call keeps the last one)."""
+    layer = _AddsOne()
     inputs = keras.Input((2,))
-    model = keras.Model(inputs, keras.layers.Add()([layer(inputs), layer(inputs)]))
+    model = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.Add()([layer(inputs), layer(inputs)])))
     model.compile(keras.optimizers.SGD(0.0), "mse")
     x = np.ones((4, 2), np.float32)
-    return round(model.fit(x, _numpy(model(x)), epochs=1, verbose=0).history["loss"][0] / 2.0)
+    return round(model.fit(x, _numpy(model(x)), epochs=1, verbose=0).history["loss"][0])
 
 
 @pytest.mark.parametrize("accumulate", [None, 4])

@@ -33,15 +33,20 @@ def _exported_units() -> dict:
     }
 
 
-def test_units_registry_offers_every_unit_the_library_exports_and_builds_that_unit():
+#: The units notebooks 01 to 05 teach, which the playground (notebook 06) offers; the units of
+#: later notebooks (the NPU, RealNPU and iNALU) are not in its menu.
+PLAYGROUND_UNITS = ("NAC", "NALU", "NAU", "NMU")
+
+
+def test_units_registry_offers_the_units_of_notebooks_01_to_05_and_builds_each():
     exported = _exported_units()
-    assert set(exported) >= {"NAC", "NALU", "NAU", "NMU"}  # the filter above finds the units
-    assert set(widgets.UNITS) == {"MLP", *exported}
+    assert set(exported) >= set(PLAYGROUND_UNITS)  # the filter above finds the units
+    assert set(widgets.UNITS) == {"MLP", *PLAYGROUND_UNITS}
     assert list(widgets.UNITS)[:3] == ["MLP", "NAC", "NALU"]  # the order of the notebooks
     mlp = widgets.UNITS["MLP"].build()
     mlp.build((None, 2))
     assert not any(isinstance(layer, units.ArithmeticUnit) for layer in mlp.layers)
-    for name, cls in exported.items():
+    for name, cls in ((name, exported[name]) for name in PLAYGROUND_UNITS):
         model = widgets.UNITS[name].build()
         model.build((None, 2))
         assert [type(layer) for layer in model.layers] == [cls], name

@@ -11,8 +11,8 @@ Two layers, so that the logic runs (and is tested) without a browser:
   then shows :meth:`PlaygroundResult.plot` and the learned weights. Bad settings show a message
   in the widget, never a traceback.
 
-Units come from a registry, :data:`UNITS`: the MLP, NAC, NALU, NAU and NMU. :func:`register_unit`
-adds one more.
+Units come from a registry, :data:`UNITS`: the MLP and the units notebooks 01 to 05 teach (NAC,
+NALU, NAU, NMU). :func:`register_unit` adds one more.
 """
 
 from __future__ import annotations
