@@ -43,7 +43,7 @@ def use_series_environment() -> bool:
 
 
 #: Oldest versions the series is tested with.
-MINIMUM_VERSIONS = {"tensorflow": "2.16", "keras": "3.0"}
+MINIMUM_VERSIONS = {"tensorflow": "2.19", "keras": "3.10"}
 
 
 def check_versions() -> str:
