@@ -47,7 +47,9 @@ _EXPORTS = {
 }
 _SUBMODULES = {"checks", "classroom", "engine", "evaluation", "models", "notebook", "tasks", "units"}
 
-__all__ = ["__version__", *_EXPORTS]
+#: What ``from nalu_lib import *`` takes: the units, which load on any backend (the trainers,
+#: which need TensorFlow, are imported by name).
+__all__ = ["__version__", *(name for name, module in _EXPORTS.items() if module == "nalu_lib.units")]
 
 
 def __getattr__(name: str):

@@ -211,6 +211,19 @@ def test_products_past_float16_stay_right_under_mixed_float16(keras_case, cls):
     assert product[0, 0] == pytest.approx(120_000, rel=1e-5)
 
 
+def test_a_running_product_past_float16_stays_right_in_a_float32_rnn_under_mixed_float16(keras_case):
+    keras.mixed_precision.set_dtype_policy("mixed_float16")
+    cell = RecurrentNALU(1)
+    rnn = keras.layers.RNN(cell, dtype="float32")  # as the cell's docstring says
+    rnn.build((None, 6, 1))
+    inner = cell.cell_layer
+    inner.W_hat.assign(np.full((2, 1), 20.0))
+    inner.M_hat.assign(np.full((2, 1), 20.0))
+    inner.G.assign(np.full((2, 1), -20.0))  # the gate on the multiplying path: h_t = x_t * h_{t-1}
+    product = _numpy(rnn(np.full((1, 6, 1), 10.0, np.float32)))
+    assert product.dtype == np.float32 and product[0, 0] == pytest.approx(1e6, rel=1e-4)
+
+
 @pytest.mark.parametrize("cls", [NAU, NMU])
 def test_the_regulariser_is_float32_under_mixed_float16(keras_case, cls):
     keras.mixed_precision.set_dtype_policy("mixed_float16")
@@ -374,3 +387,53 @@ def test_the_readmes_example_runs_and_learns_the_product(tmp_path, monkeypatch):
     namespace = {}
     exec(compile(example, "README.md", "exec"), namespace)
     np.testing.assert_array_equal(namespace["reloaded"].get_layer("product").W.round(2).ravel(), [1, 1, 0, 0])
+
+
+# --------------------------------------------------------------------------- small contracts
+
+
+@pytest.mark.parametrize("name", sorted(UNITS))
+def test_an_unbuilt_unit_says_to_build_it_on_every_backend(name):
+    layer = UNITS[name][0](2)
+    weight = type(layer).weight_specs[0][0]
+    for attribute in (weight, "W"):
+        with pytest.raises(AttributeError, match="call it on data or build it first"):
+            getattr(layer, attribute)
+    assert not hasattr(layer, weight)
+
+
+class _NoConfig(keras.initializers.Initializer):
+    """A custom initializer whose config does not rebuild it (Keras's base get_config is {})."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __call__(self, shape, dtype=None):
+        return ops.full(shape, self.value, dtype=dtype)
+
+
+def test_a_custom_initializer_keras_accepts_works_for_a_unit():
+    layer = NAC(1, w_hat_initializer=_NoConfig(2.0), m_hat_initializer=_NoConfig(3.0))
+    layer.build((None, 2))
+    np.testing.assert_allclose(_numpy(layer.W_hat), 2.0)
+    np.testing.assert_allclose(_numpy(layer.M_hat), 3.0)
+
+
+@pytest.mark.parametrize("cls", [NAU, NMU])
+def test_set_weights_with_the_kernel_alone_works_on_a_frozen_unit(cls):
+    layer = cls(1)
+    layer.build((None, 3))
+    layer.trainable = False
+    layer.set_weights([np.full((3, 1), 0.5, np.float32)])
+    np.testing.assert_array_equal(layer.W, 0.5)
+
+
+def test_a_wildcard_import_takes_the_units_on_any_backend():
+    done = subprocess.run(
+        [sys.executable, "-c", "from nalu_lib import *\nprint(NMU.__name__, sorted(globals()) and 'ok')"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["NMU", "ok"]

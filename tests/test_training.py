@@ -363,3 +363,10 @@ def test_a_resumed_run_reports_where_the_uninterrupted_one_would():
     run(400, "whole")
     run(400, "resumed", resume=run(150).state())
     assert heard["resumed"] == [done for done in heard["whole"] if done > 150] and heard["whole"][0] == 8
+
+
+def test_train_many_refuses_a_unit_with_an_activity_regularizer():
+    x = np.random.default_rng(0).uniform(0, 1, (32, 2)).astype(np.float32)
+    build = lambda: keras.Sequential([NAC(1, activity_regularizer=keras.regularizers.L2(10.0))])  # noqa: E731
+    with pytest.raises(ValueError, match="regularizers"):
+        train_many(build, x, x.sum(axis=1), seeds=2, steps=5)

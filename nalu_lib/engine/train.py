@@ -82,7 +82,9 @@ def train(
     optimizer = make_optimizer(optimizer, learning_rate)
     model = seeded_model(model, x, seed, y.shape[-1])
     variables = list(model.trainable_variables)
-    sparse_units = [layer for layer in model._flatten_layers(include_self=True) if isinstance(layer, SparseUnit)]
+    sparse_units = [
+        layer for layer in model._flatten_layers(include_self=True) if isinstance(layer, SparseUnit) and layer.built
+    ]
 
     def losses_fn(weights, xb, yb, step):  # reads the model's variables, not weights
         for unit in sparse_units:  # the regulariser's schedule follows the optimizer's step

@@ -190,6 +190,7 @@ def _template(build_model, sample: np.ndarray, seed: int, y_width: int | None) -
     if not isinstance(template, keras.Sequential):
         raise ValueError(f"build_model must return a keras.Sequential model, got a {type(template).__name__}")
     extra = [loss for layer in template.layers if not isinstance(layer, ArithmeticUnit) for loss in layer.losses]
+    extra += [layer for layer in template.layers if getattr(layer, "activity_regularizer", None) is not None]
     if extra:
         raise ValueError("train_many does not support layers with Keras regularizers (model.losses); use train()")
     return template

@@ -7,6 +7,7 @@ slice per seed (``docs/design.md``).
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import keras
@@ -51,7 +52,10 @@ def fresh_initializer(identifier) -> keras.initializers.Initializer:
     caller set explicitly is kept.
     """
     if isinstance(identifier, keras.initializers.Initializer):
-        return identifier.__class__.from_config(identifier.get_config())
+        try:
+            return identifier.__class__.from_config(identifier.get_config())
+        except TypeError:  # a custom initializer whose config does not rebuild it: a copy instead
+            return copy.deepcopy(identifier)
     return keras.initializers.get(identifier)  # a name or a config: a new object already
 
 
@@ -101,6 +105,20 @@ class ArithmeticUnit(keras.layers.Layer):
         super().__init__(**(float32_if_16_bit(kwargs) if self.float32_only else kwargs))
         self.units = check_integer("units", units, minimum=1)
         self.input_spec = keras.layers.InputSpec(min_ndim=2)
+
+    def __getattr__(self, name: str):
+        # Reached only when normal lookup fails. A weight's property raises AttributeError before
+        # the layer is built; say why. Anything else goes to the parent's lookup (under Keras's
+        # PyTorch backend a layer is a torch.nn.Module, whose __getattr__ finds its parameters).
+        if name in {weight for weight, _ in type(self).weight_specs} or name == "W":
+            raise AttributeError(
+                f"{type(self).__name__} '{self.__dict__.get('name', '?')}' has no weight {name!r} yet: "
+                "call it on data or build it first"
+            )
+        parent = getattr(super(), "__getattr__", None)
+        if parent is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return parent(name)
 
     def _unit_weight(self, name: str):
         weights = self.__dict__.get("_unit_weights") or {}

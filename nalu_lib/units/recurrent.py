@@ -135,7 +135,9 @@ class RecurrentNALU(_RecurrentArithmeticCell):
     multiplies: ``h_t = exp(log|x_t| @ W_x + log|h_{t-1}| @ W_h)``, a running product when
     ``W_h`` is the identity. A product starts from 1, so start it with ``initial_value=1``
     (from 0 the log path stays near 0 for ever). Use it inside ``keras.layers.RNN``. Taught in
-    notebook 07.
+    notebook 07. Under a 16-bit dtype policy the cell computes in float32, but ``keras.layers.RNN``
+    casts its output to its own policy: give the RNN ``dtype="float32"`` too, or a running
+    product past 65,504 becomes ``inf``.
 
     Args:
         units: Positive integer, the size of the state (and of the output).

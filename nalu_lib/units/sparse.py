@@ -104,7 +104,7 @@ class SparseUnit(ArithmeticUnit):
     read from the non-trainable weight ``step``, which the trainer keeps at the optimizer's
     step count: :func:`nalu_lib.train` and :func:`nalu_lib.train_many` do it themselves;
     under ``model.fit`` pass the :class:`SparsitySchedule` callback, without which ``step``
-    stays 0 (the regulariser off, unless ``sparsity_start`` is 0). Why: ``docs/design.md``.
+    stays 0 (the regulariser off, unless its warm-up ends at step 0). Why: ``docs/design.md``.
 
     Args:
         units: Positive integer, the number of outputs.
@@ -161,8 +161,8 @@ class SparseUnit(ArithmeticUnit):
     def set_weights(self, weights):
         """Keras's ``set_weights``; ``[kernel]`` alone also works and keeps the step count."""
         weights = list(weights)
-        if self.built and len(weights) == len(self.trainable_weights):
-            weights += [ops.convert_to_numpy(w) for w in self.non_trainable_weights]
+        if self.built and len(weights) == len(self.weights) - 1:  # all but the step, trainable or frozen
+            weights.append(ops.convert_to_numpy(self.step))
         super().set_weights(weights)
 
     def sparsity_lambda(self, step):
