@@ -32,9 +32,11 @@ __all__ = ["KERNEL_ENV", "check_versions", "install_kernel", "notebook_setup", "
 
 
 def use_series_environment() -> bool:
-    """Set :data:`KERNEL_ENV` where unset, for a script; ``False`` (and nothing set) once
-    TensorFlow has loaded, since it reads them when it loads. No notebook calls it: a notebook's
-    kernel has them already."""
+    """Set :data:`KERNEL_ENV` where unset; ``False`` (and nothing set) once TensorFlow has
+    loaded, since it reads them when it loads. Every notebook's Setup cell calls it before its
+    first import of TensorFlow or Keras, so that a plain ``python3`` kernel (Colab's, or one
+    without ``python -m nalu_lib kernel``) shows the same outputs as the series' kernel, without
+    TensorFlow's start-up log; the benchmarks call it too."""
     if "tensorflow" in sys.modules:
         return False
     for name, value in KERNEL_ENV.items():
