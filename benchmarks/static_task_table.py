@@ -9,9 +9,8 @@ deviates from theirs), and is appended to the CSV as soon as it finishes, one ro
 the run's settings; a rerun skips the cells already in the CSV unless ``--redo`` names them, so
 a long table can be run a cell at a time, in as many sessions as it takes.
 
-A cell stops before 5 million steps once its outcome is settled: after the regulariser's ramp
-has ended, every seed a success under model selection (its step with the lowest validation error
-so far extrapolates below the threshold) at each of the last 100 evaluations (10^5 steps).
+Every cell runs to 5 million steps, as theirs did, so that model selection (the lowest
+validation error among the last 5000 evaluations) picks from the same steps as theirs.
 
 A cell runs in parts of at most ``--time-limit`` seconds (default 1800, 30 minutes). A part that
 reaches the limit writes its row as it stands (the stop reason says which part) and saves a
@@ -23,7 +22,10 @@ NALU's cells, about three times the work per step of the others, take several pa
     python benchmarks/static_task_table.py --cells NALU:add                   # each further part
 
 (``--redo`` discards a cell's checkpoint and starts it again; give it to the first part only.)
-Two processes may run two different cells at once against one CSV; not the same cell.
+Two processes may run two different cells at once against one CSV; a process naming a cell
+that another is running refuses it, with a message (exit status 1). A part writes its rows
+before it removes the cell's checkpoint, so a process killed at any moment loses at most the
+part it was running.
 
 ``--speed STEPS`` only times the step: every named cell for ``STEPS`` steps, side by side with
 the matrix-product floor, measured in the same run, and writes nothing.
@@ -58,7 +60,7 @@ from nalu_lib.notebook.setup import use_series_environment
 use_series_environment()  # TensorFlow's own CPU kernels, as the committed table was run
 
 import numpy as np  # noqa: E402
-from filelock import FileLock  # noqa: E402
+from filelock import FileLock, Timeout  # noqa: E402
 
 import nalu_lib  # noqa: E402
 from nalu_lib.tasks.static_task import cells as table_cells  # noqa: E402
@@ -176,39 +178,65 @@ def main(argv=None) -> int:
         return speed(cells, args.seeds, args.speed, floor)
 
     out = pathlib.Path(args.out)
-    inside = 0
+    inside, refused = 0, []
     for name in cells:
-        existing = table_results.load_results(out)
         checkpoint = pathlib.Path(args.checkpoints) / checkpoint_name(name, args.per_seed_inputs)
-        if name in redo:
-            checkpoint.unlink(missing_ok=True)
-        if name in existing and name not in redo and not checkpoint.exists():
-            rows = existing[name]
-            if "continues it" in rows[0]["stop_reason"]:
-                print(f"{name}: a paused run whose checkpoint {checkpoint} is missing; --redo {name} starts it again")
-            print(f"(from {out.name}) ", end="")
-        else:
-            if checkpoint.exists():
-                print(f"{name}: continuing from {checkpoint}", flush=True)
-            result = runner.run_cell(
-                name,
-                args.seeds,
-                max_steps=args.max_steps,
-                time_limit=args.time_limit,
-                per_seed_inputs=args.per_seed_inputs,
-                report=lambda line: print(line, flush=True),
-                checkpoint=checkpoint,
-            )
-            with _locked(out):  # another process may have written its cell meanwhile
-                existing = table_results.load_results(out)
-                existing.pop(name, None)
-                write_rows(out, existing, table_results.result_rows(result, args.per_seed_inputs))
-                rows = table_results.load_results(out)[name]
+        running = FileLock(_running_lock(checkpoint))
+        try:
+            running.acquire(timeout=0)
+        except Timeout:
+            print(f"{name}: another process is running this cell ({running.lock_file} is held); not running it twice")
+            refused.append(name)
+            continue
+        try:
+            rows = _run_or_read(name, args, out, checkpoint, redo)
+        finally:
+            running.release()
         ours = table_results.summarize(rows)
         inside += ours["inside"]
         print(cell_line(name, ours, floor), flush=True)
     print(f"{inside}/{len(cells)} cells inside the published 95% interval")
-    return 0
+    return 1 if refused else 0
+
+
+def _running_lock(checkpoint: pathlib.Path) -> pathlib.Path:
+    """The lock a process holds while it runs a cell: beside the cell's checkpoint."""
+    checkpoint.parent.mkdir(parents=True, exist_ok=True)
+    return checkpoint.with_name(checkpoint.stem + ".running.lock")
+
+
+def _run_or_read(name: str, args, out: pathlib.Path, checkpoint: pathlib.Path, redo: set[str]) -> list[dict]:
+    """Run (or continue) cell ``name`` and write its rows to ``out``; or read them if it is done.
+
+    The rows are written before the checkpoint is removed: a process killed in between leaves
+    the checkpoint, and the next run redoes the last part and writes the same rows."""
+    existing = table_results.load_results(out)
+    if name in redo:
+        checkpoint.unlink(missing_ok=True)
+    if name in existing and name not in redo and not checkpoint.exists():
+        rows = existing[name]
+        if "continues it" in rows[0]["stop_reason"]:
+            print(f"{name}: a paused run whose checkpoint {checkpoint} is missing; --redo {name} starts it again")
+        print(f"(from {out.name}) ", end="")
+        return rows
+    if checkpoint.exists():
+        print(f"{name}: continuing from {checkpoint}", flush=True)
+    result = runner.run_cell(
+        name,
+        args.seeds,
+        max_steps=args.max_steps,
+        time_limit=args.time_limit,
+        per_seed_inputs=args.per_seed_inputs,
+        report=lambda line: print(line, flush=True),
+        checkpoint=checkpoint,
+    )
+    with _locked(out):  # another process may have written its cell meanwhile
+        existing = table_results.load_results(out)
+        existing.pop(name, None)
+        write_rows(out, existing, table_results.result_rows(result, args.per_seed_inputs))
+    if not result.paused:
+        checkpoint.unlink(missing_ok=True)
+    return table_results.load_results(out)[name]
 
 
 if __name__ == "__main__":

@@ -3,10 +3,15 @@
 import csv
 import importlib.util
 import pathlib
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
 import tensorflow as tf
+from filelock import FileLock
 
 from nalu_lib.tasks.static_task import cells as table_cells
 from nalu_lib.tasks.static_task import protocol, runner
@@ -140,7 +145,8 @@ def test_a_cell_in_parts_is_the_cell_in_one_run(tmp_path):
         assert paused.steps_run == 1000 * part and checkpoint.exists()
         assert paused.stop_reason == f"time limit of 0 s (part {part}; NAU_sub.npz continues it)"
     done = runner.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500, time_limit=0, checkpoint=checkpoint)
-    assert done.steps_run == 3000 and not checkpoint.exists()
+    # done; the checkpoint stays until the caller has written the result (write before delete)
+    assert done.steps_run == 3000 and not done.paused and checkpoint.exists()
     assert done.stop_reason == "reached max_steps=3000 (in 3 parts)"
     for field in ("success", "solved_at", "extrapolation_mse", "interpolation_mse", "sparsity_error", "selected_step"):
         np.testing.assert_array_equal(getattr(done, field), getattr(whole, field), err_msg=field)
@@ -163,11 +169,86 @@ def test_a_settled_cell_in_parts_stops_where_the_cell_in_one_run_stops(tmp_path,
     while True:
         result = runner.run_cell("NAU:sub", 2, **kwargs, time_limit=0.5, checkpoint=checkpoint)
         parts += 1
-        if not checkpoint.exists():
+        if not result.paused:
             break
     assert parts > 1 and result.stop_reason == f"{whole.stop_reason} (in {parts} parts)"
     assert result.steps_run == whole.steps_run
     np.testing.assert_array_equal(result.extrapolation_mse, whole.extrapolation_mse)
+
+
+RESULT_COLUMNS = ["cell", "seed", "success", "solved_at", "extrapolation_mse", "interpolation_mse", "sparsity_error"]
+RESULT_COLUMNS += ["selected_step", "steps_run", "max_steps", "threshold"]
+
+
+def _result_columns(path):
+    with open(path, newline="") as handle:
+        return [{key: row[key] for key in RESULT_COLUMNS} for row in csv.DictReader(handle)]
+
+
+def _benchmark(*args) -> list[str]:
+    return [sys.executable, str(ROOT / "benchmarks" / "static_task_table.py"), *map(str, args)]
+
+
+def test_a_run_killed_mid_part_continues_to_the_uninterrupted_run(tmp_path):
+    common = ["--cells", "NAU:sub", "--seeds", "2", "--max-steps", "12000"]
+    whole = tmp_path / "whole.csv"
+    subprocess.run(_benchmark(*common, "--out", whole, "--checkpoints", tmp_path / "ck_whole"), check=True)
+
+    out, checkpoints = tmp_path / "parts.csv", tmp_path / "ck"
+    parts = [*common, "--out", out, "--checkpoints", checkpoints, "--time-limit", "1"]
+    subprocess.run(_benchmark(*parts), check=True, capture_output=True)  # part 1, paused
+    assert (checkpoints / "NAU_sub.npz").exists()
+    # part 2, killed (SIGKILL) while it trains: its progress since the checkpoint is lost, nothing else
+    killed = subprocess.Popen(_benchmark(*parts), stdout=subprocess.PIPE, text=True)
+    for line in killed.stdout:
+        if "continuing from" in line:
+            break
+    time.sleep(6)  # past TensorFlow's start and the compilation, into the part's training
+    assert killed.poll() is None, "the part ended before it could be killed: give it more steps"
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    for _ in range(30):  # continue to the end
+        subprocess.run(_benchmark(*parts), check=True, capture_output=True)
+        if not (checkpoints / "NAU_sub.npz").exists():
+            break
+    assert _result_columns(out) == _result_columns(whole)
+    assert [row["steps_run"] for row in _result_columns(out)] == ["12000", "12000"]
+
+
+def test_a_run_stopped_between_writing_its_rows_and_removing_its_checkpoint_loses_nothing(tmp_path, monkeypatch):
+    bench = _benchmark_module()
+    args = ["--cells", "NAU:sub", "--seeds", "2", "--max-steps", "2000", "--out", str(tmp_path / "t.csv")]
+    args += ["--checkpoints", str(tmp_path / "ck"), "--time-limit", "0"]
+    assert bench.main(args) == 0  # part 1 of 2
+    first = _result_columns(tmp_path / "t.csv")
+    real_unlink = pathlib.Path.unlink
+
+    def stopped(self, missing_ok=False):
+        raise KeyboardInterrupt  # the process dies after writing its rows, before removing the checkpoint
+
+    monkeypatch.setattr(pathlib.Path, "unlink", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        bench.main(args)
+    monkeypatch.setattr(pathlib.Path, "unlink", real_unlink)
+    written = _result_columns(tmp_path / "t.csv")
+    assert written != first and [row["steps_run"] for row in written] == ["2000", "2000"]
+    assert (tmp_path / "ck" / "NAU_sub.npz").exists()
+    assert bench.main(args) == 0  # redoes the last part from the checkpoint: the same rows
+    assert _result_columns(tmp_path / "t.csv") == written
+    assert not (tmp_path / "ck" / "NAU_sub.npz").exists()
+
+
+def test_a_second_process_naming_a_running_cell_refuses(tmp_path, capsys):
+    bench = _benchmark_module()
+    checkpoints = tmp_path / "ck"
+    args = ["--cells", "NAU:sub", "--seeds", "2", "--max-steps", "2000", "--out", str(tmp_path / "t.csv")]
+    args += ["--checkpoints", str(checkpoints)]
+    checkpoints.mkdir()
+    with FileLock(checkpoints / "NAU_sub.running.lock"):  # as the process running the cell holds it
+        assert bench.main(args) == 1
+    assert "NAU:sub: another process is running this cell" in capsys.readouterr().out
+    assert not (tmp_path / "t.csv").exists()
+    assert bench.main(args) == 0  # once it is free
 
 
 def test_a_checkpoint_of_other_settings_is_refused(tmp_path):
@@ -233,13 +314,21 @@ def test_summarize_gives_the_figures_of_a_small_results_csv_worked_out_by_hand(t
     assert table_results.load_results(tmp_path / "missing.csv") == {}
 
 
-def test_committed_data_holds_every_cell_at_100_seeds_in_one_run():
-    # a check of the committed file nalu_lib/results/static_task_table.csv, not of code
-    results = table_results.load_results()
-    assert sorted(results) == sorted(table_cells.CELLS), "the committed CSV should hold every cell"
+RERUN_CSV = ROOT / "benchmarks" / "results" / "static_task_rerun.csv"
+
+
+@pytest.mark.parametrize("path", [table_results.RESULTS_CSV, RERUN_CSV], ids=["published_to_notebooks", "rerun"])
+def test_committed_data_holds_cells_at_100_seeds_in_one_run(path):
+    # a check of the committed files, not of code: the table the notebooks read, and the cells
+    # rerun to 5 million steps so far (which replace it once all eleven are done)
+    results = table_results.load_results(path)
+    assert results and set(results) <= set(table_cells.CELLS), sorted(results)
     for cell, rows in results.items():
         assert sorted(r["seed"] for r in rows) == list(range(100)), cell
         assert len({(r["steps_run"], r["stop_reason"]) for r in rows}) == 1, f"{cell}: one run per cell"
+        assert "continues it" not in rows[0]["stop_reason"], f"{cell}: a paused run"
+        if path == RERUN_CSV:
+            assert rows[0]["steps_run"] == protocol.MAX_STEPS, f"{cell}: not run to 5 million steps"
 
 
 def test_side_by_side_reads_the_results_and_refuses_unknown_cells(tmp_path):

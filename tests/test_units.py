@@ -360,3 +360,22 @@ def test_train_keeps_the_step_of_every_unit_at_the_optimizers_even_when_called_t
     train(model, x, x, steps=7, optimizer=optimizer)
     assert int(optimizer.iterations.numpy()) == 7
     assert int(nau.step.numpy()) == 6  # lambda of step 6 for the seventh update, as train_many uses
+
+
+@pytest.mark.parametrize("inputs", [2, 4, 5])  # at most SMALL_CONTRACTION inputs: a sum of products
+def test_stacked_weights_give_each_seed_its_own_product(inputs):
+    from nalu_lib.units.base import SMALL_CONTRACTION, batched_matmul
+
+    rng = np.random.default_rng(inputs)
+    W = rng.uniform(0, 1, size=(3, inputs, 2)).astype("float32")
+    shared, per_seed = rng.normal(size=(7, inputs)), rng.normal(size=(3, 7, inputs))
+    shared, per_seed = shared.astype("float32"), per_seed.astype("float32")
+    assert (inputs <= SMALL_CONTRACTION) == (inputs < 5)
+    expected = np.einsum("nk,sku->snu", shared, W)
+    np.testing.assert_allclose(np.asarray(batched_matmul(shared, W)), expected, rtol=1e-5, atol=1e-6)
+    expected = np.einsum("snk,sku->snu", per_seed, W)
+    np.testing.assert_allclose(np.asarray(batched_matmul(per_seed, W)), expected, rtol=1e-5, atol=1e-6)
+    nmu = NMU(2)
+    nmu.build((None, inputs))
+    factors = W[:, None, :, :] * per_seed[..., None] + 1 - W[:, None, :, :]  # (seeds, n, inputs, units)
+    np.testing.assert_allclose(np.asarray(nmu.compute(per_seed, W)), factors.prod(axis=2), rtol=1e-5, atol=1e-6)

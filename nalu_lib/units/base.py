@@ -19,7 +19,16 @@ from nalu_lib.checks import check_integer
 #: What the maths functions take and return: a backend tensor, a Keras variable or an array.
 Tensor = Any
 
-__all__ = ["ArithmeticUnit", "Tensor", "batched_matmul", "float32_if_16_bit", "fresh_initializer", "known_input_dim"]
+__all__ = [
+    "SMALL_CONTRACTION",
+    "ArithmeticUnit",
+    "Tensor",
+    "batched_matmul",
+    "float32_if_16_bit",
+    "fresh_initializer",
+    "known_input_dim",
+    "sum_of_products",
+]
 
 #: The 16-bit float types of Keras's mixed-precision policies.
 _HALF = ("float16", "bfloat16")
@@ -31,15 +40,41 @@ def batched_matmul(x: Tensor, W: Tensor) -> Tensor:
     With ``W`` of shape ``(input_dim, units)`` this is ``ops.matmul``. With a stack ``W`` of shape
     ``(seeds, input_dim, units)`` and inputs ``x`` of shape ``(n, input_dim)`` shared by every
     seed, it returns ``(seeds, n, units)`` computed as ONE matrix product with a
-    ``(input_dim, seeds * units)`` matrix, rather than one small product per seed: this is what
-    makes :func:`nalu_lib.train_many` fast (notebook 04).
+    ``(seeds * units, input_dim)`` matrix, rather than one small product per seed: this is what
+    makes :func:`nalu_lib.train_many` fast (notebook 04). A stack of weights with at most
+    :data:`SMALL_CONTRACTION` inputs (a second layer after 2 hidden units) is applied as a sum of
+    products, one per input: a batch of tiny matrix products costs more than that.
     """
+    if len(W.shape) == 3 and W.shape[1] is not None and W.shape[1] <= SMALL_CONTRACTION:
+        return sum_of_products(x, W, lambda xi, wi: xi * wi)
     if len(W.shape) == 3 and len(x.shape) == 2:
+        # (seeds * units, input_dim) @ (input_dim, n): each seed's units are rows of the result,
+        # so only its two small last axes are swapped afterwards
         seeds, input_dim, units = W.shape
-        wide = ops.reshape(ops.transpose(W, (1, 0, 2)), (input_dim, seeds * units))
-        out = ops.reshape(ops.matmul(x, wide), (-1, seeds, units))
-        return ops.transpose(out, (1, 0, 2))
+        tall = ops.reshape(ops.transpose(W, (0, 2, 1)), (seeds * units, input_dim))
+        out = ops.reshape(ops.matmul(tall, ops.transpose(x)), (seeds, units, -1))
+        return ops.transpose(out, (0, 2, 1))
     return ops.matmul(x, W)
+
+
+#: The most inputs for which :func:`batched_matmul` multiplies a stack of weights input by input.
+SMALL_CONTRACTION = 4
+
+
+def sum_of_products(x: Tensor, W: Tensor, term, combine=None) -> Tensor:
+    """``combine`` over ``i`` of ``term(x_i, W_i)``, for a stack ``W`` of shape ``(seeds,
+    input_dim, units)`` and ``x`` of shape ``(n, input_dim)`` or ``(seeds, n, input_dim)``:
+    ``x_i`` is ``x[..., i]`` with a units axis, ``W_i`` is row ``i`` of every seed's weight,
+    broadcast to ``(seeds, n, units)``. ``combine`` defaults to a sum, for ``x @ W``; the NMU
+    multiplies. Unrolled over the inputs, so only for a few (:data:`SMALL_CONTRACTION`)."""
+    combine = combine or (lambda a, b: a + b)
+    out = None
+    for i in range(W.shape[1]):
+        wi = ops.expand_dims(W[:, i, :], 1)  # (seeds, 1, units)
+        xi = x[..., i : i + 1]  # (n, 1) or (seeds, n, 1)
+        value = term(xi, wi)
+        out = value if out is None else combine(out, value)
+    return out
 
 
 def fresh_initializer(identifier) -> keras.initializers.Initializer:

@@ -31,10 +31,10 @@ class NALU(ArithmeticUnit):
     Taught in notebook 03; where it breaks (signs, zeros, seeds) in notebook 05.
 
     Two numerical choices keep the formula where it is finite (``docs/design.md``): the log
-    path is computed in ``log_space_dtype``, and the exponent of ``m`` is clipped so that ``m``
-    stays finite (``exp(88)`` in float32), so that a zero input with a negative weight gives a
-    large number, not ``inf`` and then NaN. Under a 16-bit dtype policy the NALU computes in
-    float32: a product in float16 overflows past 65504.
+    path is computed in ``log_space_dtype``, and (unless ``clip_exponent=False``) the exponent
+    of ``m`` is clipped so that ``m`` stays finite (``exp(88)`` in float32), so that a zero
+    input with a negative weight gives a large number, not ``inf`` and then NaN. Under a
+    16-bit dtype policy the NALU computes in float32: a product in float16 overflows past 65504.
 
     Args:
         units: Positive integer, the number of outputs.
@@ -49,6 +49,10 @@ class NALU(ArithmeticUnit):
         log_space_dtype: dtype of the log-space path, ``"float64"`` (default; float32 on JAX
             unless ``jax_enable_x64`` is on), ``"float32"`` or ``None`` (the layer's compute
             dtype, as in the paper and the article).
+        clip_exponent: Clip the exponent of ``m`` where ``exp`` would overflow (default
+            ``True``). ``False`` is the formula as the paper and Madsen & Johansen's code compute
+            it: ``m`` becomes ``inf`` and the loss NaN where the exponent passes 88 in float32
+            (their static-table cells run so).
         **kwargs: Base layer arguments such as ``name`` and ``dtype``.
 
     Input shape:
@@ -77,6 +81,7 @@ class NALU(ArithmeticUnit):
         m_hat_initializer="glorot_uniform",
         g_initializer="zeros",
         log_space_dtype: str | None = "float64",
+        clip_exponent: bool = True,
         **kwargs,
     ):
         super().__init__(units, **kwargs)
@@ -87,6 +92,9 @@ class NALU(ArithmeticUnit):
             )
         self.epsilon = float(epsilon)
         self.log_space_dtype = log_space_dtype
+        if not isinstance(clip_exponent, bool):
+            raise ValueError(f"clip_exponent must be True or False, got clip_exponent={clip_exponent!r}")
+        self.clip_exponent = clip_exponent
         self.w_hat_initializer = fresh_initializer(w_hat_initializer)
         self.m_hat_initializer = fresh_initializer(m_hat_initializer)
         self.g_initializer = fresh_initializer(g_initializer)
@@ -108,8 +116,9 @@ class NALU(ArithmeticUnit):
         dtype = self._log_dtype(out_dtype)
         log_x = ops.log(ops.abs(ops.cast(x, dtype)) + self.epsilon)
         exponent = batched_matmul(log_x, ops.cast(W, dtype))
-        max_exponent = math.log(float(np.finfo(keras.backend.standardize_dtype(out_dtype)).max))
-        exponent = ops.minimum(exponent, math.floor(max_exponent))
+        if self.clip_exponent:
+            max_exponent = math.log(float(np.finfo(keras.backend.standardize_dtype(out_dtype)).max))
+            exponent = ops.minimum(exponent, math.floor(max_exponent))
         return ops.cast(ops.exp(exponent), out_dtype)
 
     def compute(self, x, W_hat, M_hat, G):
@@ -136,4 +145,5 @@ class NALU(ArithmeticUnit):
         config = super().get_config()
         config["epsilon"] = self.epsilon
         config["log_space_dtype"] = self.log_space_dtype
+        config["clip_exponent"] = self.clip_exponent
         return config

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from nalu_lib.units.base import SMALL_CONTRACTION, sum_of_products
 from nalu_lib.units.sparse import SparseUnit
 
 __all__ = ["NMU"]
@@ -49,6 +50,9 @@ class NMU(SparseUnit):
 
     def compute(self, x, kernel):
         """``prod_i (kernel_ij * x_i + 1 - kernel_ij)`` for the given weight (any leading batch axes)."""
+        if len(kernel.shape) == 3 and kernel.shape[1] is not None and kernel.shape[1] <= SMALL_CONTRACTION:
+            # a stack of weights over a few inputs: the factors multiplied one by one
+            return sum_of_products(x, kernel, lambda xi, wi: wi * xi + (1.0 - wi), lambda a, b: a * b)
         x = ops.expand_dims(x, -1)  # (..., n, input_dim, 1)
         kernel = ops.expand_dims(kernel, -3)  # (..., 1, input_dim, units)
         return ops.prod(kernel * x + (1.0 - kernel), axis=-2)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import keras
+from keras import ops
 from scipy.optimize import bisect
 
 from nalu_lib.checks import check_integer
@@ -43,8 +44,21 @@ def _nalu(units: int, fan_in: int) -> NALU:
     r = nac_init_limit(fan_in, units)
     init = keras.initializers.RandomUniform(-r, r)
     return NALU(
-        units, w_hat_initializer=init, m_hat_initializer=init, g_initializer="glorot_uniform", log_space_dtype=None
+        units,
+        w_hat_initializer=init,
+        m_hat_initializer=init,
+        g_initializer="glorot_uniform",
+        log_space_dtype=None,
+        clip_exponent=False,
     )
+
+
+#: Their network's epsilon, added to ``|z|`` before the NAC-times' log (``eps=1e-7``).
+NAC_MUL_EPSILON = 1e-7
+
+
+def _log_abs(z):
+    return ops.log(ops.abs(z) + NAC_MUL_EPSILON)
 
 
 @dataclass(frozen=True)
@@ -52,7 +66,8 @@ class Cell:
     """One cell of the table: a model, an operation, and how to build the model.
 
     Attributes:
-        model, op: The model's name in the published table (``"NAC+"``) and the operation.
+        model, op: The model's name in the published table (``"NAC+"``; ``"NACmul"`` for
+            their NAC•, a NAC whose second layer works in log space) and the operation.
         build: Returns a new, unbuilt model (for :func:`nalu_lib.train_many`).
     """
 
@@ -83,19 +98,34 @@ def _cells() -> dict[str, Cell]:
     def nalu():
         return keras.Sequential([_nalu(2, INPUT_SIZE), _nalu(1, 2)], name="nalu_nalu")
 
+    def nac_mul():
+        # their "NAC, nac_mul normal": a NAC, then exp(NAC(log(|z| + eps)))
+        # (stable_nalu/network/simple_function_static.py)
+        return keras.Sequential(
+            [
+                _nac(2, INPUT_SIZE),
+                keras.layers.Activation(_log_abs),
+                _nac(1, 2),
+                keras.layers.Activation(ops.exp),
+            ],
+            name="nac_nacmul",
+        )
+
     def linear():
         return keras.Sequential([keras.layers.Dense(2), keras.layers.Dense(1)], name="linear")
 
     cells = [
-        Cell("NMU", "mul", nmu, 2_000_000),
+        Cell("NACmul", "mul", nac_mul),
         Cell("NALU", "mul", nalu),
-        Cell("NAU", "add", nau, 50_000),
+        Cell("NMU", "mul", nmu, 2_000_000),
         Cell("NAC+", "add", nac),
-        Cell("NALU", "add", nalu),
-        Cell("NAU", "sub", nau, 50_000),
-        Cell("NAC+", "sub", nac),
-        Cell("NALU", "sub", nalu),
         Cell("Linear", "add", linear),
+        Cell("NALU", "add", nalu),
+        Cell("NAU", "add", nau, 50_000),
+        Cell("NAC+", "sub", nac),
+        Cell("Linear", "sub", linear),
+        Cell("NALU", "sub", nalu),
+        Cell("NAU", "sub", nau, 50_000),
     ]
     return {cell.name: cell for cell in cells}
 

@@ -74,6 +74,7 @@ class CellResult:
     cpu_seconds: float
     threshold: float
     us_per_step: float
+    paused: bool = False  # stopped at the time limit, to be continued from its checkpoint
 
 
 def run_cell(
@@ -81,7 +82,7 @@ def run_cell(
     seeds: int | list[int] = 100,
     *,
     max_steps: int = MAX_STEPS,
-    stable_evaluations: int = 100,
+    stable_evaluations: int | None = None,
     time_limit: float | None = None,
     per_seed_inputs: bool = False,
     n_eval: int = 10_000,
@@ -94,10 +95,12 @@ def run_cell(
         name: A key of :data:`~.cells.CELLS`.
         seeds: The seeds, or how many.
         max_steps: The most steps to train.
-        stable_evaluations: Stop before ``max_steps`` once the outcome is settled: after the
-            regulariser's ramp has ended, every seed has been a success under model selection
-            (its step with the lowest validation error so far extrapolates below the
-            threshold) at each of the last ``stable_evaluations`` evaluations.
+        stable_evaluations: ``None`` (default): run to ``max_steps``, as they did. A number:
+            stop before ``max_steps`` once the outcome looks settled: after the regulariser's
+            ramp has ended, every seed has been a success under model selection (its step with
+            the lowest validation error so far extrapolates below the threshold) at each of the
+            last ``stable_evaluations`` evaluations. Model selection may then pick an earlier,
+            less sparse step than a full run would: the committed table runs to ``max_steps``.
         time_limit: Stop after this many seconds (the stop reason says so); ``None``: no limit.
         per_seed_inputs: A stream of training inputs per seed, as in their runs.
         n_eval: Examples in each evaluation set.
@@ -105,8 +108,10 @@ def run_cell(
         checkpoint: A file. A run that stops at the time limit saves there everything it needs
             to go on (weights, Adam's state, the evaluations so far, the time spent), and a call
             that finds the file continues from it, so that the parts together are the
-            uninterrupted run; the result reports their total steps, wall and CPU time. The
-            file is removed once the cell is done (settled or at ``max_steps``).
+            uninterrupted run; the result reports their total steps, wall and CPU time. Once
+            the cell is done the file stays, for the caller to remove after it has written the
+            result (:attr:`CellResult.paused` is then ``False``), so that a process killed in
+            between loses nothing: the next call redoes the last part.
 
     ``benchmarks/static_task_table.py`` calls it; no notebook does.
     """
@@ -115,7 +120,8 @@ def run_cell(
     cell = CELLS[name]
     seeds = check_seeds(seeds)
     max_steps = check_integer("max_steps", max_steps, minimum=EVALUATE_EVERY)
-    stable_evaluations = check_integer("stable_evaluations", stable_evaluations, minimum=1)
+    if stable_evaluations is not None:
+        stable_evaluations = check_integer("stable_evaluations", stable_evaluations, minimum=1)
     threshold = published_threshold(cell.op)
     sets = evaluation_sets(cell.op, seeds, n_eval)
     (x_int, y_int), (x_ext, y_ext) = sets["interpolation"], sets["extrapolation"]
@@ -124,7 +130,7 @@ def run_cell(
     best = {"interpolation": np.full(len(seeds), np.inf), "success": np.zeros(len(seeds), bool), "streak": 0}
     checkpoint = None if checkpoint is None else pathlib.Path(checkpoint)
     earlier = {"wall": 0.0, "cpu": 0.0, "chunk_seconds": np.zeros(0), "parts": 0}
-    settings = {"per_seed_inputs": per_seed_inputs, "n_eval": n_eval, "stable_evaluations": stable_evaluations}
+    settings = {"per_seed_inputs": per_seed_inputs, "n_eval": n_eval, "stable_evaluations": stable_evaluations or 0}
     resume = None
     if checkpoint is not None and checkpoint.exists():
         resume = _load_checkpoint(checkpoint, name, seeds, settings, record, best, earlier)
@@ -154,7 +160,8 @@ def run_cell(
         best["streak"] = best["streak"] + 1 if np.all(best["success"]) else 0
         if report is not None and done % 100_000 == 0:
             report(f"  {name} step {done:>9,}: {np.mean(best['success']):.0%} of seeds successful so far")
-        if done >= cell.settled_after and best["streak"] >= stable_evaluations:
+        settled = stable_evaluations is not None and best["streak"] >= stable_evaluations
+        if done >= cell.settled_after and settled:
             state["reason"] = f"settled: every seed successful for the last {stable_evaluations} evaluations"
             return True
         if time_limit is not None and time.perf_counter() - state["began"] > time_limit and done < max_steps:
@@ -188,10 +195,8 @@ def run_cell(
             times = {"wall": wall, "cpu": cpu, "chunk_seconds": chunk_seconds, "parts": parts}
             _save_checkpoint(checkpoint, name, seeds, settings, ensemble.state(), record, best, times)
             state["reason"] += f" (part {parts}; {checkpoint.name} continues it)"
-        else:
-            checkpoint.unlink(missing_ok=True)
-            if parts > 1:
-                state["reason"] += f" (in {parts} parts)"
+        elif parts > 1:
+            state["reason"] += f" (in {parts} parts)"
     us_per_step = 1e6 * float(np.median(chunk_seconds)) / EVALUATE_EVERY if len(chunk_seconds) else math.nan
 
     steps = np.asarray(record["step"])
@@ -219,6 +224,7 @@ def run_cell(
         cpu_seconds=cpu,
         threshold=threshold,
         us_per_step=us_per_step,
+        paused=state["paused"],
     )
 
 

@@ -80,11 +80,12 @@ class StaticTaskStream:
         ``docs/design.md``, "The stream's subset sums in float32".
         """
         x = self.inputs(step)
-        windows = tf.matmul(x, tf.constant(self.band))  # (..., batch, 76)
         if self.per_seed_inputs:
+            windows = tf.matmul(x, tf.constant(self.band))  # (seeds, batch, 76)
             a = tf.gather(windows, self.starts[:, 0:1], axis=2, batch_dims=1)
             b = tf.gather(windows, self.starts[:, 1:2], axis=2, batch_dims=1)
-        else:
-            a = tf.transpose(tf.gather(windows, self.starts[:, 0], axis=1))[..., None]
-            b = tf.transpose(tf.gather(windows, self.starts[:, 1], axis=1))[..., None]
+        else:  # the windows' sums as rows, so that each seed's a and b are a row: no transpose
+            windows = tf.matmul(tf.constant(self.band), x, transpose_a=True, transpose_b=True)  # (76, batch)
+            a = tf.gather(windows, self.starts[:, 0], axis=0)[..., None]
+            b = tf.gather(windows, self.starts[:, 1], axis=0)[..., None]
         return x, combine(self.op, a, b)
