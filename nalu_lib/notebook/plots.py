@@ -33,6 +33,7 @@ __all__ = [
     "protocol_success_rates",
     "shade_training_range",
     "success_rates",
+    "success_rates_by_task",
 ]
 
 #: Colours for the training range shading, used by every figure that shows one.
@@ -472,6 +473,43 @@ def success_rates(results, published: dict | None = None, ax=None, title: str = 
                 label="published",
             )
     ax.set_xticks(positions, labels, fontsize="small")
+    ax.set(ylim=(0, 1.05), ylabel="share of seeds that succeed", title=title)
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax
+
+
+def success_rates_by_task(rates: dict, ax=None, title: str = "Success rate over seeds"):
+    """Grouped bars: one group per task, one bar per unit, each with its 95% interval (notebook 10).
+
+    ``rates`` maps ``(task, unit)`` to ``(rate, low, high)``, such as
+    :func:`nalu_lib.evaluation.success_rate` returns. Bars differ in hatching as well as colour
+    (Okabe and Ito's palette), and a rate of 0 shows as a thin line at the axis.
+    """
+    tasks = list(dict.fromkeys(task for task, _ in rates))
+    units = list(dict.fromkeys(unit for _, unit in rates))
+    ax = new_axes(ax, figsize=(9, 4))
+    width = 0.8 / len(units)
+    hatches = ("", "//", "..", "xx", "\\\\", "--", "++")
+    for j, unit in enumerate(units):
+        shown = [(i, rates[task, unit]) for i, task in enumerate(tasks) if (task, unit) in rates]
+        x = np.array([i for i, _ in shown]) + (j - (len(units) - 1) / 2) * width
+        rate = np.array([r[0] for _, r in shown])
+        low = np.array([r[1] for _, r in shown])
+        high = np.array([r[2] for _, r in shown])
+        ax.bar(
+            x,
+            np.maximum(rate, 0.004),
+            width,
+            color=OKABE_ITO[1 + j % (len(OKABE_ITO) - 1)],
+            hatch=hatches[j % len(hatches)],
+            edgecolor="black",
+            linewidth=0.6,
+            label=unit,
+        )
+        ax.errorbar(
+            x, rate, yerr=[np.maximum(rate - low, 0), np.maximum(high - rate, 0)], fmt="none", ecolor="black", capsize=2
+        )
+    ax.set_xticks(range(len(tasks)), tasks)
     ax.set(ylim=(0, 1.05), ylabel="share of seeds that succeed", title=title)
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax

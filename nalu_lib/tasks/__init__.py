@@ -7,6 +7,8 @@
   and Madsen & Johansen's protocol, cells, runner and committed results (notebooks 04, 05).
 * :mod:`~nalu_lib.tasks.sequences`: the recurrent task, digit sequences and number words
   (notebooks 07 to 09).
+* :mod:`~nalu_lib.tasks.simple_arithmetic`: Heim et al.'s simple arithmetic task for the NPU,
+  and its committed run (notebook 10; not imported here: its stream needs TensorFlow).
 
 The public functions of the first, second and last, and the static task's arrays, are here too:
 ``tasks.article_task(...)``.
