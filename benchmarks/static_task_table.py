@@ -38,10 +38,13 @@ which shows that the shared stream does not change the outcome:
     python benchmarks/static_task_table.py --cells NAU:add --per-seed-inputs \\
         --out benchmarks/results/static_task_per_seed_inputs.csv
 
-Prints, per cell, our row beside the published one: success rate with its Wilson 95% interval,
-median solved-at step, median sparsity error, steps run, wall seconds and CPU-hours, and the
-training step's time beside a matrix-product floor measured in the same run; the last line is
-``N/M cells inside the published 95% interval`` (our interval overlaps theirs).
+Prints, per cell, ours beside theirs seed for seed (their ``paper/results/sft-last.csv``,
+committed as ``nalu_lib/results/madsen_johansen_sft_last.csv``): successes and Fisher's exact
+test of the two counts, the quartiles of "solved at" and the median and mean sparsity error over
+the successful seeds; then what the run cost (CPU-hours per cell and per seed, beside their
+paper's figure, which is theirs, not a measurement) and the training step's time beside a
+matrix-product floor measured in the same run. The last line is ``N/M cells consistent with
+theirs (Fisher's exact test, p >= 0.05)``.
 """
 
 from __future__ import annotations
@@ -110,16 +113,35 @@ def _fmt(value, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
 
-def cell_line(name: str, ours: dict, floor_us: float) -> str:
-    p_rate, p_low, p_high, p_solved = protocol.PUBLISHED[name]
+#: Their cost, as their paper gives it (appendix "Simple function task", in stable-nalu's
+#: ``paper/appendix/simple-function-task.tex``): not measured here.
+THEIR_COST = "theirs: about 8 h per seed on one core of an Intel Xeon E5-2665 at 2.4 GHz (their appendix)"
+
+
+def cell_line(name: str, ours: dict, theirs: list[dict] | None, floor_us: float) -> str:
+    """One cell: our successes beside theirs with Fisher's exact test, "solved at" quartiles and
+    the sparsity error (both over successful seeds) beside theirs, and what our run cost."""
+    per_seed = ours["cpu_hours"] / ours["seeds"]
+    cost = (
+        f"{ours['steps']:,} steps, {ours['cpu_hours']:.2f} CPU-h ({per_seed:.3f} per seed), "
+        f"{ours['us_per_step']:.0f} us/step vs floor {floor_us:.0f} us ({ours['us_per_step'] / floor_us:.1f}x) | "
+        f"{ours['seeds']} seeds, {ours['reason']}"
+    )
+    if theirs is None:
+        return f"{name:<11} ours {ours['rate']:.0%} | {cost}"
+    side = table_results.compare(ours["rows"], theirs)
+    a, b = side["ours"], side["theirs"]
+
+    def quartiles(figures):
+        q = figures["solved_at_quartiles"]
+        return "-" if q is None else "/".join(f"{v:.2g}" for v in q)
+
     return (
-        f"{name:<11} ours {ours['rate']:4.0%} ({ours['low']:.0%}-{ours['high']:.0%}) "
-        f"published {p_rate:4.0%} ({p_low:.0%}-{p_high:.0%}) | solved at {_fmt(ours['solved'], '.2g')} "
-        f"vs {_fmt(p_solved, '.2g')} | sparsity error {_fmt(ours['sparsity'], '.1e')} | "
-        f"{ours['steps']:,} steps, {ours['wall']:.0f} s, {ours['cpu_hours']:.2f} CPU-h "
-        f"(theirs ~8 per seed) | {ours['us_per_step']:.0f} us/step vs floor {floor_us:.0f} us "
-        f"({ours['us_per_step'] / floor_us:.1f}x) | {ours['seeds']} seeds, {ours['reason']}"
-        f"{'' if ours['inside'] else ' | OUTSIDE the published interval'}"
+        f"{name:<11} successes {a['successes']}/{a['seeds']} vs theirs {b['successes']}/{b['seeds']} "
+        f"(Fisher p = {side['p']:.2g}{'' if side['consistent'] else ', NOT consistent'}) | "
+        f"solved at (quartiles) {quartiles(a)} vs {quartiles(b)} | sparsity error median "
+        f"{_fmt(a['sparsity_median'], '.1e')} vs {_fmt(b['sparsity_median'], '.1e')}, mean "
+        f"{_fmt(a['sparsity_mean'], '.1e')} vs {_fmt(b['sparsity_mean'], '.1e')} | {cost}"
     )
 
 
@@ -178,7 +200,9 @@ def main(argv=None) -> int:
         return speed(cells, args.seeds, args.speed, floor)
 
     out = pathlib.Path(args.out)
-    inside, refused = 0, []
+    theirs = table_results.load_published_per_seed()
+    consistent, refused = 0, []
+    print(THEIR_COST, flush=True)
     for name in cells:
         checkpoint = pathlib.Path(args.checkpoints) / checkpoint_name(name, args.per_seed_inputs)
         running = FileLock(_running_lock(checkpoint))
@@ -192,10 +216,10 @@ def main(argv=None) -> int:
             rows = _run_or_read(name, args, out, checkpoint, redo)
         finally:
             running.release()
-        ours = table_results.summarize(rows)
-        inside += ours["inside"]
-        print(cell_line(name, ours, floor), flush=True)
-    print(f"{inside}/{len(cells)} cells inside the published 95% interval")
+        ours = {**table_results.summarize(rows), "rows": rows}
+        consistent += table_results.compare(rows, theirs[name])["consistent"]
+        print(cell_line(name, ours, theirs[name], floor), flush=True)
+    print(f"{consistent}/{len(cells)} cells consistent with theirs (Fisher's exact test, p >= 0.05)")
     return 1 if refused else 0
 
 

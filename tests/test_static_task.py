@@ -87,7 +87,7 @@ def test_benchmark_writes_resumes_and_redoes(tmp_path, capsys):
     args += ["--checkpoints", str(tmp_path / "ck")]
     assert bench.main(args) == 0
     printed = capsys.readouterr().out.strip().splitlines()
-    assert printed[-1] == "0/2 cells inside the published 95% interval"
+    assert printed[-1] == "0/2 cells consistent with theirs (Fisher's exact test, p >= 0.05)"
     assert sum(line.startswith(("NAU:sub", "NMU:mul")) for line in printed) == 2
     with out.open() as handle:
         rows = list(csv.DictReader(handle))
@@ -421,3 +421,34 @@ def test_committed_data_per_seed_stream_run_of_nau_add_matches_the_shared_stream
     assert ours["seeds"] == theirs["seeds"] == 100
     assert ours["rate"] == theirs["rate"] == 1.0
     assert 0.5 <= theirs["solved"] / ours["solved"] <= 2, (theirs["solved"], ours["solved"])
+
+
+def test_their_per_seed_file_sums_to_their_published_table():
+    # a check of the committed copy of their sft-last.csv: its successes are their table's rates
+    theirs = table_results.load_published_per_seed()
+    assert list(theirs) == list(table_cells.CELLS)
+    for cell, rows in theirs.items():
+        assert sorted(r["seed"] for r in rows) == list(range(100)), cell
+        assert sum(r["success"] for r in rows) == round(100 * protocol.PUBLISHED[cell][0]), cell
+    # their slow tail: 6 of the NAU's 100 addition seeds first solved after 100,000 steps
+    assert sum(r["solved_at"] > 100_000 for r in theirs["NAU:add"]) == 6
+
+
+def test_compare_counts_tests_and_summarises_the_successful_seeds():
+    def rows(successes, solved, sparsity):
+        return [
+            {"cell": "NAU:add", "success": s, "solved_at": t if s else -1, "sparsity_error": e}
+            for s, t, e in zip(successes, solved, sparsity, strict=True)
+        ]
+
+    ours = rows([1, 1, 1, 0], [1000, 2000, 4000, 9000], [0.1, 0.2, 0.6, 0.9])
+    theirs = rows([1, 0, 0, 0], [3000, 0, 0, 0], [0.5, 0.5, 0.5, 0.5])
+    side = table_results.compare(ours, theirs)
+    assert side["ours"]["successes"] == 3 and side["theirs"]["successes"] == 1
+    assert side["ours"]["solved_at_quartiles"] == (1500.0, 2000.0, 3000.0)  # failures left out
+    assert side["ours"]["sparsity_median"] == pytest.approx(0.2) and side["ours"]["sparsity_mean"] == pytest.approx(0.3)
+    assert side["p"] == pytest.approx(0.4857142857)  # Fisher's exact test of [[3, 1], [1, 3]], worked out by hand
+    assert side["consistent"]
+    many = table_results.compare(rows([1] * 50 + [0] * 50, [1] * 100, [0] * 100), rows([1] * 100, [1] * 100, [0] * 100))
+    assert many["p"] < 1e-10 and not many["consistent"]
+    assert many["theirs"]["sparsity_mean"] == 0

@@ -14,8 +14,11 @@ from nalu_lib.tasks.static_task.protocol import BATCH_SIZE, EVALUATE_EVERY, LEAR
 
 __all__ = [
     "CSV_COLUMNS",
+    "PUBLISHED_PER_SEED_CSV",
     "RESULTS_CSV",
+    "compare",
     "format_side_by_side",
+    "load_published_per_seed",
     "load_results",
     "result_rows",
     "side_by_side",
@@ -24,6 +27,14 @@ __all__ = [
 
 #: The committed results, shipped inside the package so that a notebook opened alone reads them.
 RESULTS_CSV = pathlib.Path(__file__).resolve().parents[2] / "results" / "static_task_table.csv"
+
+
+#: Madsen & Johansen's own per-seed results for the eleven cells: the rows of their
+#: ``paper/results/sft-last.csv`` (AndreasMadsen/stable-nalu, commit b3296ac), written by their
+#: ``export/function_task_static.r``, whose summary is their published table. Their columns are
+#: kept as they are (``extrapolation.step.solved`` in steps, ``best.model.step`` an evaluation's
+#: index, ``size`` the evaluations logged: 5001 for a run to 5 million steps); ``cell`` is added.
+PUBLISHED_PER_SEED_CSV = RESULTS_CSV.with_name("madsen_johansen_sft_last.csv")
 
 
 #: The columns of the results CSV: one row per seed; the run's settings repeat on each row.
@@ -191,3 +202,52 @@ def format_side_by_side(rows: list[dict]) -> str:
             "CPU-hours": ["-" if not f else f"{f['cpu_hours']:.2f}" for f in full],
         }
     )
+
+
+def load_published_per_seed(path: str | pathlib.Path | None = None) -> dict[str, list[dict]]:
+    """Their per-seed results (:data:`PUBLISHED_PER_SEED_CSV`) as ``{cell: [row per seed]}``, with
+    ``success`` (their ``solved``), ``solved_at`` (their first step whose extrapolation error is
+    below the threshold, -1 where never) and ``sparsity_error`` (at their selected step)."""
+    path = PUBLISHED_PER_SEED_CSV if path is None else pathlib.Path(path)
+    cells: dict[str, list[dict]] = {}
+    with path.open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            solved_at = row["extrapolation.step.solved"]
+            sparsity = row["sparse.error.max"]
+            cells.setdefault(row["cell"], []).append(
+                {
+                    "cell": row["cell"],
+                    "seed": int(row["seed"]),
+                    "success": int(row["solved"] == "TRUE"),
+                    "solved_at": int(float(solved_at)) if solved_at not in ("", "NA") else -1,
+                    "sparsity_error": float(sparsity) if sparsity not in ("", "NA") else float("nan"),
+                    "evaluations": int(row["size"]),
+                }
+            )
+    return cells
+
+
+def compare(ours: list[dict], theirs: list[dict]) -> dict:
+    """One cell, ours beside theirs, seed for seed as they summarise it
+    (``export/_compute_summary.r``): the successes of each and Fisher's exact test of the two
+    counts (two-sided ``p``; ``consistent`` when ``p >= 0.05``); the quartiles of "solved at"
+    and the median and mean sparsity error, both over the successful seeds only. The benchmark
+    prints it; notebooks 04 and 05 read it."""
+    from scipy.stats import fisher_exact
+
+    def figures(rows):
+        success = np.array([r["success"] for r in rows], dtype=bool)
+        solved = np.array([r["solved_at"] for r in rows], dtype=float)[success]
+        sparsity = np.array([r["sparsity_error"] for r in rows], dtype=float)[success]
+        return {
+            "successes": int(success.sum()),
+            "seeds": len(rows),
+            "solved_at_quartiles": tuple(np.percentile(solved, [25, 50, 75])) if len(solved) else None,
+            "sparsity_median": float(np.median(sparsity)) if len(sparsity) else None,
+            "sparsity_mean": float(np.mean(sparsity)) if len(sparsity) else None,
+        }
+
+    a, b = figures(ours), figures(theirs)
+    table = [[a["successes"], a["seeds"] - a["successes"]], [b["successes"], b["seeds"] - b["successes"]]]
+    p = float(fisher_exact(table)[1])
+    return {"cell": ours[0]["cell"], "ours": a, "theirs": b, "p": p, "consistent": p >= 0.05}
