@@ -7,8 +7,8 @@
   and :class:`SparsitySchedule`, which keeps the regulariser on the optimizer's step under ``fit``.
 * :mod:`~nalu_lib.units.nau`, :mod:`~nalu_lib.units.nmu`: the NAU and NMU (Madsen & Johansen
   2020), notebook 05.
-* :mod:`~nalu_lib.units.npu`: the NPU and RealNPU (Heim, Pevny & Smidl 2020), no notebook yet.
-* :mod:`~nalu_lib.units.inalu`: the iNALU (Schlör, Ring & Hotho 2020), no notebook yet.
+* :mod:`~nalu_lib.units.npu`: the NPU and RealNPU (Heim, Pevny & Smidl 2020), notebook 10.
+* :mod:`~nalu_lib.units.inalu`: the iNALU (Schlör, Ring & Hotho 2020), notebook 10.
 * :mod:`~nalu_lib.units.recurrent`: the NAC and NALU as RNN cells, notebooks 07 and 08.
 """
 

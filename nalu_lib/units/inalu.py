@@ -49,7 +49,7 @@ class INALU(ArithmeticUnit):
     ``|x|`` loses. ``max(|x|,
     epsilon)`` keeps the log finite at 0, and ``omega`` caps the exponent, so that ``m`` stays
     below ``exp(20)``, about 4.9e8, by default: larger products are out of its reach. Under a
-    16-bit dtype policy the unit computes in float32. Not yet used by a notebook.
+    16-bit dtype policy the unit computes in float32. Taught in notebook 10.
 
     The authors' training also clips every gradient to [-0.1, 0.1], trains ``W`` and ``G`` in
     alternating batches, applies the regulariser only once ``epoch > 10`` and while the batch's loss

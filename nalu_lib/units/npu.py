@@ -138,7 +138,7 @@ class NPU(_PowerUnit):
     Initialisation, as the paper recommends (section 3.2) and the authors' code does: Glorot
     uniform ``W_re``, zeros ``W_im``, ``g = 0.5``. Nothing is clipped but the gate and, where
     ``exp`` would overflow, its exponent (the authors' code returns ``inf`` there). Under a
-    16-bit dtype policy the unit computes in float32. Not yet used by a notebook.
+    16-bit dtype policy the unit computes in float32. Taught in notebook 10.
 
     Args:
         units: Positive integer, the number of outputs.
@@ -184,8 +184,8 @@ class RealNPU(_PowerUnit):
 
     Its weights read as the formula it learned (the paper's fSIR model, section 4.1); the paper
     finds it converges less often than the NPU on harder tasks. Arguments, initialisation,
-    penalty and numerics as for the :class:`NPU`, without ``w_im_initializer``. Not yet used by
-    a notebook.
+    penalty and numerics as for the :class:`NPU`, without ``w_im_initializer``. Taught in
+    notebook 10.
 
     Input shape ``(..., input_dim)``, output shape ``(..., units)``. Weights, in this order:
     ``W_re`` of shape ``(input_dim, units)`` and ``g`` of shape ``(input_dim,)``. :attr:`W` is
