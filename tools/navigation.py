@@ -160,6 +160,8 @@ SUMMARIES = {
     "digits, beside an LSTM; the CNN's mistakes, not the NAC, limit the sums.",
     "09": "Number words to numbers in English and Chinese: an LSTM with a linear, NAC or NALU output layer, "
     "tested on 631 numbers it never saw.",
+    "10": "The NPU, RealNPU and iNALU, each in a few lines of numpy, beside the NALU and NMU on signs, zeros, "
+    "division and a square root over many seeds; a headline result of each paper beside the published one.",
 }
 
 #: Titles of notebooks that are planned but not written yet: the table lists them as coming
