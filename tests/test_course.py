@@ -42,7 +42,7 @@ ANSWERS = {
     },
     "bob": {"06-ex1-solution": 'dividers = ["NALU", "NMU"]\ndividers'},
     "carol": {
-        "06-ex1-solution": 'dividers = ("NALU",)\ndividers',
+        "06-ex1-solution": 'dividers = ("NALU", "iNALU")\ndividers',
         "06-ex2-solution": "import numpy as np\n\nenough_steps = np.arange(100, 2001, 100)[5]\nenough_steps",
         "06-ex3-answer": "The log loses the sign, so a NALU gives |x1 x2|; the NMU multiplies with signs.",
     },

@@ -13,7 +13,9 @@ def kernel():
 # --------------------------------------------------------------------------- exercise 1: which units divide?
 
 
-@pytest.mark.parametrize("answer", ["dividers = ['NALU']", "dividers = ('NALU',)", "dividers = {'NALU'}"])
+@pytest.mark.parametrize(
+    "answer", ["dividers = ['NALU', 'iNALU']", "dividers = ('iNALU', 'NALU')", "dividers = {'NALU', 'iNALU'}"]
+)
 def test_06_ex1_accepts_right_forms(kernel, answer):
     ok, output = kernel.check("06-ex1", answer)
     assert ok, output
@@ -24,8 +26,10 @@ def test_06_ex1_accepts_right_forms(kernel, answer):
     [
         ("dividers = 'NALU'", "should be a list of unit names"),  # a name, not a list
         ("dividers = []", "more unit(s) of widgets.UNITS divide"),  # none
-        ("dividers = ['NALU', 'NMU']", "['NMU']: the largest relative error far out is above 1e-4"),
-        ("dividers = ['MLP', 'NALU']", "an MLP divides inside its training range"),
+        ("dividers = ['NALU']", "1 more unit(s) of widgets.UNITS divide"),  # the iNALU left out
+        ("dividers = ['NALU', 'iNALU', 'NMU']", "['NMU']: the largest relative error far out is above 1e-4"),
+        ("dividers = ['NALU', 'iNALU', 'NPU']", "['NPU']: the largest relative error far out is above 1e-4"),
+        ("dividers = ['MLP', 'NALU', 'iNALU']", "an MLP divides inside its training range"),
         ("dividers = ['nalu']", "every name in dividers should be a key of widgets.UNITS"),
     ],
 )

@@ -33,24 +33,40 @@ def _exported_units() -> dict:
     }
 
 
-#: The units notebooks 01 to 05 teach, which the playground (notebook 06) offers; the units of
-#: later notebooks (the NPU, RealNPU and iNALU) are not in its menu.
-PLAYGROUND_UNITS = ("NAC", "NALU", "NAU", "NMU")
+#: The units the playground (notebook 06) offers after the MLP, menu name -> class name: every
+#: unit nalu_lib exports, in the order of the notebooks that teach them (01 to 05, then 10).
+PLAYGROUND_UNITS = {
+    "NAC": "NAC",
+    "NALU": "NALU",
+    "NAU": "NAU",
+    "NMU": "NMU",
+    "NPU": "NPU",
+    "RealNPU": "RealNPU",
+    "iNALU": "INALU",
+}
 
 
-def test_units_registry_offers_the_units_of_notebooks_01_to_05_and_builds_each():
+def test_units_registry_offers_every_unit_and_builds_each():
     exported = _exported_units()
-    assert set(exported) >= set(PLAYGROUND_UNITS)  # the filter above finds the units
-    assert set(widgets.UNITS) == {"MLP", *PLAYGROUND_UNITS}
-    assert list(widgets.UNITS)[:3] == ["MLP", "NAC", "NALU"]  # the order of the notebooks
+    assert set(exported) == set(PLAYGROUND_UNITS.values())  # no unit nalu_lib exports is left off the menu
+    assert list(widgets.UNITS) == ["MLP", *PLAYGROUND_UNITS]  # the order of the notebooks
     mlp = widgets.UNITS["MLP"].build()
     mlp.build((None, 2))
     assert not any(isinstance(layer, units.ArithmeticUnit) for layer in mlp.layers)
-    for name, cls in ((name, exported[name]) for name in PLAYGROUND_UNITS):
+    for name, class_name in PLAYGROUND_UNITS.items():
         model = widgets.UNITS[name].build()
         model.build((None, 2))
-        assert [type(layer) for layer in model.layers] == [cls], name
+        assert [type(layer) for layer in model.layers] == [exported[class_name]], name
         assert model.output_shape == (None, 1), name
+        assert "notebook" in widgets.UNITS[name].description, name  # says where it is taught
+
+
+@pytest.mark.parametrize("unit", ["NPU", "RealNPU", "iNALU"])
+def test_the_later_units_train_in_the_playground_and_report_their_weights(unit):
+    result = widgets.train_playground(Settings(operation="div", unit=unit, steps=200))
+    assert result.prediction.shape == (len(result.sweep), 1) and np.all(np.isfinite(result.prediction))
+    report = widgets.weights_report(result)
+    assert report.startswith(f"{type(result.model.layers[0]).__name__} layer, its weight W:"), report
 
 
 def test_register_unit_adds_a_unit_to_the_menu(monkeypatch):
@@ -259,7 +275,15 @@ def _notebook_cell(grade_id: str) -> str:
 
 @pytest.mark.parametrize(
     ("answer", "right"),
-    [(["NALU"], True), (("NALU",), True), (["NALU", "NMU"], False), ([], False), (["MLP", "NALU"], False)],
+    [
+        (["NALU", "iNALU"], True),
+        (("iNALU", "NALU"), True),
+        (["NALU"], False),  # the iNALU divides too
+        (["NALU", "iNALU", "NPU"], False),  # a single NPU does not, at the playground's settings
+        (["NALU", "iNALU", "NMU"], False),
+        ([], False),
+        (["MLP", "NALU", "iNALU"], False),
+    ],
 )
 def test_exercise_1_check_judges_the_answer_itself(answer, right):
     """No hidden test: the visible check rejects a wrong list of dividers on the spot."""

@@ -11,8 +11,9 @@ Two layers, so that the logic runs (and is tested) without a browser:
   then shows :meth:`PlaygroundResult.plot` and the learned weights. Bad settings show a message
   in the widget, never a traceback.
 
-Units come from a registry, :data:`UNITS`: the MLP and the units notebooks 01 to 05 teach (NAC,
-NALU, NAU, NMU). :func:`register_unit` adds one more.
+Units come from a registry, :data:`UNITS`: the MLP and every unit the notebooks teach (NAC, NALU,
+NAU, NMU in notebooks 01 to 05; NPU, RealNPU, iNALU in notebook 10). :func:`register_unit` adds
+one more.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from nalu_lib.models import mlp
 from nalu_lib.notebook import plots
 from nalu_lib.tasks.article import random_pairs
 from nalu_lib.tasks.operations import apply_op
-from nalu_lib.units import NAC, NALU, NAU, NMU
+from nalu_lib.units import INALU, NAC, NALU, NAU, NMU, NPU, RealNPU
 
 __all__ = [
     "CLOSE",
@@ -118,6 +119,9 @@ register_unit("NAC", _one_layer(NAC), "neural accumulator: adds and subtracts (n
 register_unit("NALU", _one_layer(NALU), "a NAC and a NAC in log space, mixed by a gate (notebook 03)")
 register_unit("NAU", _one_layer(NAU), "neural addition unit: adds and subtracts (notebook 05)")
 register_unit("NMU", _one_layer(NMU), "neural multiplication unit: multiplies (notebook 05)")
+register_unit("NPU", _one_layer(NPU), "neural power unit: products of powers of its inputs, of any sign (notebook 10)")
+register_unit("RealNPU", _one_layer(RealNPU), "the NPU with real weights only (notebook 10)")
+register_unit("iNALU", _one_layer(INALU), "improved NALU: own weights per path, and a product's sign (notebook 10)")
 
 
 # --------------------------------------------------------------------------- settings and training
