@@ -73,6 +73,39 @@ def test_02_ex2_accepts_right_forms(kernel, answer):
     assert ok, output
 
 
+def _seed0_run(layer: str, steps: int = 22000, seed: int = 0, optimizer: str = "keras.optimizers.Adam(0.05)") -> str:
+    """A student's run for exercise 2: ``nac_seed0`` built as ``layer``, trained, and its answers."""
+    return f"""
+nac_seed0 = keras.Sequential([{layer}])
+train(nac_seed0, x_train, y_train, steps={steps}, optimizer={optimizer}, seed={seed})
+w_seed0 = nac_seed0.layers[0].W
+sum_seed0 = evaluation.predict(nac_seed0, [[1000, 1000]])[0, 0]
+"""
+
+
+ARTICLE_NAC = (
+    "NAC(1, w_hat_initializer=keras.initializers.RandomUniform(-2, 2), "
+    "m_hat_initializer=keras.initializers.RandomUniform(-2, 2))"
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        # two initializer objects, written with keywords and floats
+        _seed0_run(
+            "NAC(1, w_hat_initializer=keras.initializers.RandomUniform(minval=-2.0, maxval=2.0), "
+            "m_hat_initializer=keras.initializers.RandomUniform(minval=-2.0, maxval=2.0))"
+        ),
+        # Adam with its defaults written out
+        _seed0_run(ARTICLE_NAC, optimizer="keras.optimizers.Adam(learning_rate=0.05, beta_1=0.9, beta_2=0.999)"),
+    ],
+)
+def test_02_ex2_accepts_other_right_runs(kernel, answer):
+    ok, output = kernel.check("02-ex2", answer)
+    assert ok, output
+
+
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
@@ -86,6 +119,32 @@ def test_02_ex2_accepts_right_forms(kernel, answer):
         ("sum_seed0 = [1999.9, 2000.0]", "sum_seed0 one number"),
         ("w_seed0 = nac_seed0.layers[0].W[0]", "w_seed0 should hold the NAC's 2 weights"),
         ("w_seed0 = [0.5, 0.5]", "the article's settings stop just short of 1"),
+        # Keras's default initializer instead of the article's: W still stops just short of 1
+        (_seed0_run("NAC(1)"), "starts from GlorotUniform (Keras's default), not the article's uniform draw"),
+        (
+            _seed0_run("NAC(1, w_hat_initializer=keras.initializers.RandomUniform(-2, 2))"),
+            "nac_seed0's M_hat starts from GlorotUniform (Keras's default)",
+        ),
+        # the article's NALU initializer, or a narrower uniform draw
+        (
+            _seed0_run(
+                "NAC(1, w_hat_initializer=keras.initializers.TruncatedNormal(stddev=0.02), "
+                "m_hat_initializer=keras.initializers.TruncatedNormal(stddev=0.02))"
+            ),
+            "starts from TruncatedNormal, not the article's uniform draw",
+        ),
+        (
+            _seed0_run(
+                "NAC(1, w_hat_initializer=keras.initializers.RandomUniform(-1, 1), "
+                "m_hat_initializer=keras.initializers.RandomUniform(-1, 1))"
+            ),
+            "starts from RandomUniform, not the article's uniform draw from [-2, 2]",
+        ),
+        # the article's initialisation, but another seed or fewer steps
+        (_seed0_run(ARTICLE_NAC, seed=1), "nac_seed0 is not the article's run with seed 0"),
+        (_seed0_run(ARTICLE_NAC, steps=20000), "nac_seed0 is not the article's run with seed 0"),
+        # numbers that pass for a run, not nac_seed0's
+        ("w_seed0 = [0.99995, 0.99995]; sum_seed0 = 1999.9", "w_seed0 should be nac_seed0's learned W"),
     ],
 )
 def test_02_ex2_rejects_wrong_answers(kernel, answer, message):
