@@ -245,8 +245,8 @@ class PlaygroundResult:
         far = f"x1 from {self.sweep.min():g} to {self.sweep.max():g}"
         if self.far_error <= EXACT:
             verdict = (
-                f"at float32's rounding: the {s.unit} computes {self.formula} exactly for {far}, "
-                f"after seeing no input outside [{s.low:g}, {s.high:g}]."
+                f"within float32's rounding (at most {EXACT:g}): the {s.unit} computes {self.formula} itself, "
+                f"not an approximation of it, for {far}, after seeing no input outside [{s.low:g}, {s.high:g}]."
             )
         elif self.extrapolates:
             verdict = f"small but above float32's rounding: the {s.unit} almost computes {self.formula} for {far}."
