@@ -56,6 +56,7 @@ __all__ = [
     "DIFFICULTY_POINTS",
     "REPOSITORY",
     "Exercise",
+    "check_repository",
     "difficulty",
     "exercise_difficulties",
     "exercises",
@@ -68,6 +69,7 @@ __all__ = [
     "make_course",
     "notebooks_folder",
     "parse_assignment",
+    "read_repository",
     "student_version",
     "suggested_points",
     "without_instructor_links",
@@ -75,19 +77,49 @@ __all__ = [
 ]
 
 
+#: A GitHub repository's ``owner/name``: the owner 1 to 39 letters, digits and hyphens, not at
+#: either end; the name 1 to 100 letters, digits, dots, hyphens and underscores.
+_REPOSITORY_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,39}(?<!-)/[A-Za-z0-9._-]{1,100}")
+#: Where pyproject.toml names the repository (a clone), as ``[project.urls] Repository``.
+PYPROJECT = pathlib.Path(__file__).resolve().parents[1] / "pyproject.toml"
+
+
+def check_repository(name: str, value) -> str:
+    """``value`` if it is a GitHub repository's ``owner/name``, or a ValueError naming ``name``
+    (``nalu-series/nalu-notebooks``, not a URL, not ``owner/name.git``, not ``.`` or ``..``)."""
+    if (
+        not isinstance(value, str)
+        or not _REPOSITORY_NAME.fullmatch(value)
+        or value.split("/")[1] in {".", ".."}
+        or value.lower().endswith(".git")
+    ):
+        raise ValueError(f"{name} must be a GitHub repository as OWNER/NAME, got {name}={value!r}")
+    return value
+
+
+def read_repository(pyproject: pathlib.Path | str = PYPROJECT) -> str:
+    """``owner/name`` from ``[project.urls] Repository`` (``https://github.com/owner/name``) of
+    ``pyproject``: the one place the repository is named (:data:`REPOSITORY`, the web book)."""
+    urls = tomllib.loads(pathlib.Path(pyproject).read_text(encoding="utf-8"))["project"]["urls"]
+    url = urls["Repository"]
+    prefix = "https://github.com/"
+    name = f"[project.urls] Repository in {pyproject}"
+    if not url.startswith(prefix):
+        raise ValueError(f"{name} must be {prefix}OWNER/NAME, got {url!r}")
+    return check_repository(name, url.removeprefix(prefix).strip("/"))
+
+
 def _repository() -> str:
-    """``owner/name`` from ``[project.urls] Repository`` of pyproject.toml (a clone), else of the
-    installed package's metadata."""
-    pyproject = pathlib.Path(__file__).resolve().parents[1] / "pyproject.toml"
-    if pyproject.exists():
-        url = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["urls"]["Repository"]
-    else:
-        urls = importlib.metadata.metadata("nalu_lib").get_all("Project-URL") or []
-        url = next(entry.split(",", 1)[1].strip() for entry in urls if entry.startswith("Repository,"))
+    """``owner/name`` from pyproject.toml (a clone), else from the installed package's metadata."""
+    if PYPROJECT.exists():
+        return read_repository(PYPROJECT)
+    urls = importlib.metadata.metadata("nalu_lib").get_all("Project-URL") or []
+    url = next(entry.split(",", 1)[1].strip() for entry in urls if entry.startswith("Repository,"))
     return url.removeprefix("https://github.com/").strip("/")
 
 
-#: The GitHub repository the Binder and Colab badges point at (pyproject.toml names it).
+#: The GitHub repository the Binder and Colab badges point at (pyproject.toml names it;
+#: ``python tools/set_repository.py OWNER/NAME`` changes it everywhere).
 REPOSITORY = _repository()
 BRANCH = "main"
 #: The repository's notebooks folder, the default wherever a notebooks folder is asked for. It
