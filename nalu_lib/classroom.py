@@ -86,7 +86,7 @@ PYPROJECT = pathlib.Path(__file__).resolve().parents[1] / "pyproject.toml"
 
 def check_repository(name: str, value) -> str:
     """``value`` if it is a GitHub repository's ``owner/name``, or a ValueError naming ``name``
-    (``nalu-series/nalu-notebooks``, not a URL, not ``owner/name.git``, not ``.`` or ``..``)."""
+    (the two parts of ``https://github.com/OWNER/NAME``: not a URL, not ``NAME.git``, not ``..``)."""
     if (
         not isinstance(value, str)
         or not _REPOSITORY_NAME.fullmatch(value)
@@ -98,7 +98,7 @@ def check_repository(name: str, value) -> str:
 
 
 def read_repository(pyproject: pathlib.Path | str = PYPROJECT) -> str:
-    """``owner/name`` from ``[project.urls] Repository`` (``https://github.com/owner/name``) of
+    """``OWNER/NAME`` from ``[project.urls] Repository`` (``https://github.com/OWNER/NAME``) of
     ``pyproject``: the one place the repository is named (:data:`REPOSITORY`, the web book)."""
     urls = tomllib.loads(pathlib.Path(pyproject).read_text(encoding="utf-8"))["project"]["urls"]
     url = urls["Repository"]
