@@ -465,6 +465,16 @@ def test_every_page_in_a_browser(browser, book, code, page_name):
     assert report["switch"] == expected, report["switch"]
 
 
+def test_the_site_opens_on_the_start_page(browser, book):
+    page, problems = _open(browser, book, "")
+    try:
+        page.wait_for_url(f"**/en/{builder.START_PAGE}.html", timeout=30 * MS)
+        assert page.locator("h1").first.inner_text().startswith("00 ·")
+    finally:
+        page.close()
+    assert not problems, problems
+
+
 @pytest.mark.parametrize("code", [lang.code for lang in EDITIONS])
 def test_search_finds_the_series_terms(browser, book, code):
     lang = _edition(code)
