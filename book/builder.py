@@ -36,6 +36,8 @@ that shows any other image from the web, or links to a file that does not exist,
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
+import importlib.util
 import json
 import os
 import pathlib
@@ -53,6 +55,8 @@ STATIC = HERE / "_static"
 #: The notebooks of an edition: two digits, an underscore, a name (``00_start_here.ipynb``).
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 START_PAGE = "00_start_here"
+#: What the build imports (requirements-dev.txt installs them).
+NEEDS = ("sphinx", "myst_nb", "sphinx_book_theme", "sphinx_external_toc", "nbformat")
 BRANCH = "main"
 
 
@@ -180,8 +184,6 @@ def stage(root: pathlib.Path, language: Language, into: pathlib.Path, repo: str)
 
 
 def _mathjax_source() -> pathlib.Path:
-    import importlib.metadata
-
     try:
         distribution = importlib.metadata.distribution("sphinx-mathjax-offline")
     except importlib.metadata.PackageNotFoundError:
@@ -295,6 +297,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", default=str(ROOT), help="the repository whose notebooks to build (default: this one)")
     parser.add_argument("--verbose", action="store_true", help="show Sphinx's output")
     args = parser.parse_args(argv)
+    missing = [name for name in NEEDS if importlib.util.find_spec(name) is None]
+    if missing:
+        print(
+            f"book/build: {', '.join(missing)} missing from {sys.executable}: install requirements-dev.txt, or "
+            "give the Python that has them (PYTHON=.venv/bin/python book/build OUTDIR)",
+            file=sys.stderr,
+        )
+        return 1
     try:
         result = build(args.outdir, args.root, quiet=not args.verbose)
     except BuildError as error:
