@@ -10,11 +10,12 @@ environment variables, read by TensorFlow when it loads, keep them out:
   ("you may see slightly different numerical results") TensorFlow 2.21 prints whatever the
   log level. The notebooks' committed outputs are computed this way.
 
-They belong to the kernel's environment, set before any import, so the order of a notebook's
-imports does not matter: Binder's kernel gets them from ``python -m nalu_lib kernel``
-(``binder/postBuild``), a local install from the README's install command, the tests from
-``tests/conftest.py``, and scripts from :func:`use_series_environment`, called before TensorFlow
-loads. Importing nalu_lib sets nothing.
+They belong to the kernel's environment, set before TensorFlow loads: Binder's kernel gets them
+from ``python -m nalu_lib kernel`` (``binder/postBuild``), a local install from the README's
+install command, and the tests from ``tests/conftest.py``; every notebook's Setup cell and the
+benchmarks also call :func:`use_series_environment` before their first import of TensorFlow or
+Keras, so that a plain ``python3`` kernel (Colab's) shows the same outputs. Importing nalu_lib
+sets nothing.
 """
 
 from __future__ import annotations

@@ -37,8 +37,11 @@ class NAC(ArithmeticUnit):
         units: Positive integer, the number of outputs.
         w_hat_initializer: Initializer for ``W_hat``. Default ``"glorot_uniform"``: it scales
             with the number of inputs, so a NAC over 100 inputs (notebook 04) starts with
-            outputs of the same size as one over 2, and it is what Madsen & Johansen (2020) use
-            for the NAC. The article uses ``RandomUniform(-2, 2)``; notebook 02 runs both.
+            outputs of the same size as one over 2. Madsen & Johansen's code
+            (``stable_nalu/layer/nac.py``) scales with the inputs too, but draws ``W_hat`` and
+            ``M_hat`` from a uniform range chosen so that ``W`` itself has Glorot's variance
+            (``nalu_lib.tasks.static_task.cells.nac_init_limit``). The article uses
+            ``RandomUniform(-2, 2)``; notebook 02 runs both.
         m_hat_initializer: Initializer for ``M_hat``. Default ``"glorot_uniform"``, for the
             same reasons.
         **kwargs: Base layer arguments such as ``name`` and ``dtype``.
