@@ -6,7 +6,7 @@ import pytest
 from nalu_lib import evaluation
 from nalu_lib.models import stacked
 from nalu_lib.tasks import static_arithmetic_task
-from nalu_lib.tasks.static_task import benchmark
+from nalu_lib.tasks.static_task import benchmark, protocol
 
 TINY = {"input_size": 4, "subset_size": 1, "overlap": 0}
 
@@ -79,3 +79,83 @@ def test_run_scores_each_cell_against_figures_worked_out_by_hand():
 def test_run_rejects_bad_settings(kwargs, name):
     with pytest.raises(ValueError, match=name):
         benchmark.run(ops=["add"], **kwargs)
+
+
+EPSILON = 1e-5
+
+
+def _their_threshold_by_hand(task):
+    """Madsen & Johansen's near-exact solution in closed form: with T the sum of all inputs, the
+    weights 1 - e on a subset and e elsewhere give a + e (T - 2a) and b + e (T - 2b)."""
+    x = task.x_extrapolation.astype(np.float64)
+    total, a, b = x.sum(axis=1), x[:, task.a_index].sum(axis=1), x[:, task.b_index].sum(axis=1)
+    da, db = EPSILON * (total - 2 * a), EPSILON * (total - 2 * b)
+    error = {
+        "add": lambda: da + db,
+        "sub": lambda: da - db,  # = 2e (b - a): the inputs outside both subsets cancel
+        "mul": lambda: (a + da) * (b + db) - a * b,
+        "div": lambda: (a + da) / (b + db) - a / b,
+        "square": lambda: (a + da) ** 2 - a**2,
+        "sqrt": lambda: np.sqrt(a + da) - np.sqrt(a),
+    }[task.op]()
+    return np.mean(error**2)
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "square", "sqrt"])
+def test_their_threshold_is_their_near_exact_solution_worked_out_by_hand(op):
+    for options in ({}, TINY, {**TINY, "extrapolation_range": (-6.0, 6.0), "interpolation_range": (-2.0, 2.0)}):
+        if op in ("div", "sqrt") and options.get("extrapolation_range") == (-6.0, 6.0):
+            continue  # a pole or a root of a negative number: no such task
+        task = static_arithmetic_task(op, seed=0, **options)
+        assert benchmark.their_threshold(task) == pytest.approx(_their_threshold_by_hand(task), rel=1e-9)
+
+
+def test_their_threshold_is_theirs_and_stricter_than_the_series_bound():
+    for op in ("add", "sub", "mul"):
+        task = static_arithmetic_task(op, seed=0)
+        # their script's million draws for the data's subsets of 25: the same to a few percent
+        published = protocol.published_threshold(op, subset_size=25)
+        assert benchmark.their_threshold(task) == pytest.approx(published, rel=0.05)
+    for op in ("add", "sub", "mul", "div", "square", "sqrt"):
+        task = static_arithmetic_task(op, seed=0)
+        # the series' worst case over every weight within 1e-5 holds their solution, so it is larger
+        assert benchmark.their_threshold(task) < evaluation.worst_case_threshold(task) / 3
+
+
+def test_their_threshold_rejects_a_bad_epsilon():
+    with pytest.raises(ValueError, match="epsilon"):
+        benchmark.their_threshold(static_arithmetic_task("add", seed=0, **TINY), epsilon=0)
+
+
+def test_run_judges_each_cell_by_both_thresholds():
+    results = benchmark.run(
+        ops=["add", "mul"],
+        models={"NAU": lambda: stacked("nau", (1,))},
+        seeds=4,
+        steps=100,
+        batch_size=None,
+        learning_rate=0.05,
+        n_train=64,
+        task_options=TINY,
+    )
+    for r in results:
+        task = static_arithmetic_task(r.op, n_train=64, seed=0, **TINY)
+        assert r.their_threshold == benchmark.their_threshold(task) < r.threshold
+        np.testing.assert_array_equal(r.their_successes, r.extrapolation_mse < r.their_threshold)
+        np.testing.assert_array_equal(r.successes_below(r.threshold), r.successes)
+        assert r.their_success_rate == evaluation.success_rate(r.their_successes)
+        assert r.their_success_rate[0] <= r.success_rate[0]  # their threshold is the stricter
+        # a threshold between two seeds' errors splits them
+        errors = np.sort(r.extrapolation_mse)
+        middle = float(np.sqrt(errors[1] * errors[2]))
+        assert r.successes_below(middle).sum() == 2
+    assert not results[1].successes.any()  # one NAU cannot multiply
+    with pytest.raises(ValueError, match="threshold"):
+        results[0].successes_below(-1.0)
+
+
+def test_their_successes_say_when_their_threshold_was_not_computed():
+    r = benchmark.ShortRunResult("add", "NAU", [0], *(np.ones(1),) * 4, threshold=1.0, seconds=0.0)
+    assert r.successes.tolist() == [False]
+    with pytest.raises(ValueError, match="their_threshold"):
+        _ = r.their_successes
