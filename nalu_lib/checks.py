@@ -7,6 +7,10 @@ on another argument or on the task (``first_step`` below ``steps``, ``n`` at mos
 :func:`~nalu_lib.tasks.sequences.number_tokens`, a ``confidence`` below 1), and the playground's
 own wording for its settings (:meth:`~nalu_lib.notebook.widgets.Settings.check`). No notebook
 calls these functions; notebooks meet them as the ValueErrors of what they call.
+
+One exercise check lives here too, :func:`check_token_counts`: it computes the answer it
+expects itself, so that the notebook's check cell does not show it before the exercise is
+solved, and it raises an ``AssertionError`` (the form of every exercise check) with a hint.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_integer", "check_number", "check_range", "check_seeds", "check_subsets"]
+__all__ = ["check_integer", "check_number", "check_range", "check_seeds", "check_subsets", "check_token_counts"]
 
 
 def check_number(name: str, value, *, positive: bool = False, minimum: float | None = None) -> float:
@@ -99,3 +103,46 @@ def check_subsets(input_size, subset_size, overlap) -> tuple[int, int, int]:
             f"{2 * subset_size - overlap} positions, but input_size={input_size}"
         )
     return input_size, subset_size, overlap
+
+
+def check_token_counts(n_tokens) -> None:
+    """Notebook 09's exercise 1: ``n_tokens`` must be ``{"en": ..., "zh": ...}``, how many distinct
+    tokens each language needs for the numbers 0 to 999.
+
+    The right counts are computed here, from :func:`~nalu_lib.tasks.sequences.number_tokens`, so
+    the notebook's check cell shows no answer. A wrong answer raises an ``AssertionError`` whose
+    message points at the mistake without giving the number: a dict with other keys, counts
+    that are not whole numbers, 1000 counted too, a Chinese number taken as one token, the two
+    languages swapped.
+    """
+    from nalu_lib.tasks.sequences import number_tokens, number_words  # here: sequences imports this module
+
+    assert isinstance(n_tokens, dict), "n_tokens should be a dict: {'en': number of tokens, 'zh': number of tokens}"
+    keys = sorted(map(str, n_tokens))
+    assert set(n_tokens) == {"en", "zh"}, f"n_tokens should have the keys 'en' and 'zh', got {keys}"
+    for language, count in n_tokens.items():
+        whole = isinstance(count, numbers.Real) and not isinstance(count, bool) and float(count).is_integer()
+        assert whole, f"n_tokens[{language!r}] should be a whole number of tokens, got {count!r}"
+    n_tokens = {language: int(count) for language, count in n_tokens.items()}
+
+    def distinct(language, last, split=number_tokens):
+        return len({token for n in range(last + 1) for token in split(n, language)})
+
+    right = {language: distinct(language, 999) for language in ("en", "zh")}
+    if n_tokens == right:
+        return
+    assert {"en": n_tokens["zh"], "zh": n_tokens["en"]} != right, "the two counts are swapped: check which is which"
+    for language, name, unit in (("en", "English", "word"), ("zh", "Chinese", "character")):
+        if n_tokens[language] == right[language]:
+            continue
+        assert n_tokens[language] != distinct(language, 1000), (
+            f"{name}: count the tokens of 0 to 999 only: 1000 is not one of the numbers the models read"
+        )
+        if language == "zh":
+            assert n_tokens[language] != distinct(language, 999, lambda n, lang: number_words(n, lang).split()), (
+                "Chinese: a token is a character (tasks.number_tokens), not a whole number written without spaces"
+            )
+        raise AssertionError(
+            f"{name}: count each distinct {unit} of the numbers 0 to 999 once; tasks.number_tokens(n, {language!r}) "
+            "gives the tokens of n"
+        )

@@ -354,7 +354,8 @@ def number_split(
     """Split the numbers ``0 .. largest`` as the paper does for its language-to-number task
     (Trask et al. 2018, section 4.3): ``n_train`` training numbers that hold 0 to 19 and every
     token at least once, ``n_validation`` validation numbers, and the rest (631 with the
-    defaults) for testing, so that most test numbers were never seen in training.
+    defaults) for testing: no test number is a training number, and every token of a test
+    number occurs in training.
 
     The training set is 0 to 19, then, for each token not yet in it, one number holding that
     token, then numbers drawn at random; all draws use ``seed``. Notebook 09.
