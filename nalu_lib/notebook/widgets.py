@@ -592,6 +592,6 @@ class Playground:
         bundle = self.widget._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = (
             "The playground's widgets appear here when the notebook runs in JupyterLab, Jupyter "
-            "Notebook or Colab. The cells below show what Train gives with the default settings."
+            "Notebook or Colab. The cells below show what Train gives with the settings it starts with."
         )
         return bundle
