@@ -12,10 +12,10 @@ def kernel():
         yield k
 
 
-def divider(w_hat, m_hat, g, sequential=False):
-    """An answer to exercise 1: a NALU(1) built and given these weights."""
+def divider(w_hat, m_hat, g, sequential=False, nalu="NALU(1)"):
+    """An answer to exercise 1: a NALU(1) (or the layer ``nalu``) built and given these weights."""
     weights = ", ".join(f"np.array({w}, np.float32).reshape(2, 1)" for w in (w_hat, m_hat, g))
-    layer = "keras.Sequential([NALU(1)])" if sequential else "NALU(1)"
+    layer = f"keras.Sequential([{nalu}])" if sequential else nalu
     return f"hand_divider = {layer}\nhand_divider.build((None, 2))\nhand_divider.set_weights([{weights}])"
 
 
@@ -26,6 +26,9 @@ def divider(w_hat, m_hat, g, sequential=False):
         divider([30, -30], [40, 40], [-1, -1]),
         divider([20, -20], [20, 20], [-1, -1], sequential=True),
         divider([10, -10], [18, 18], [-0.5, -2]),
+        # the log path in float32, as the article's NALU computes it: off by about 1.4e-6 far out
+        divider([20, -20], [20, 20], [-20, -20], nalu="NALU(1, log_space_dtype=None)"),
+        divider([20, -20], [20, 20], [-20, -20], sequential=True, nalu="NALU(1, log_space_dtype='float32')"),
     ],
 )
 def test_03_ex1_accepts_right_forms(kernel, answer):
@@ -41,6 +44,7 @@ def test_03_ex1_accepts_right_forms(kernel, answer):
         (divider([3, -3], [5, 5], [-20, -20]), "W should be [1, -1] exactly"),  # not saturated
         (divider([20, -20], [20, 20], [20, 20]), "close the gate"),  # gate open: adds
         (divider([20, -20], [20, 20], [0, 0]), "close the gate"),  # gate half open
+        (divider([20, -20], [20, 20], [-0.005, -0.005]), "close the gate"),  # gate nearly closed, not quite
         ("hand_divider = NALU(1)", "build hand_divider first"),
         ("hand_divider = keras.layers.Dense(1)", "hand_divider should be a NALU(1)"),
         ("hand_divider = NALU(1); hand_divider.build((None, 3))", "hand_divider should take 2 inputs"),
