@@ -10,21 +10,32 @@ def kernel():
         yield k
 
 
+# the models ranked by their median scaled extrapolation error for sqrt, in this kernel's run: which
+# model is lowest, and which a close second, can differ between CPUs and TensorFlow versions
+RANKED = (
+    "sqrt_cells = [r for r in results if r.op == 'sqrt']\n"
+    "ranked = sorted(sqrt_cells, key=lambda r: np.median(r.extrapolation_scaled))\n"
+)
+
+
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        ('best_sqrt = "Linear"', "not the lowest median"),  # a close second in this run
-        ('best_sqrt = "NAC"', "not the lowest median"),
+        ("best_sqrt = ranked[1].model", "not the lowest median"),  # the close second
+        ("best_sqrt = ranked[-1].model", "not the lowest median"),
         ("best_sqrt = sqrt_cells", "model name"),
     ],
 )
 def test_04_ex1_rejects_wrong_answers(kernel, answer, message):
-    ok, output = kernel.check("04-ex1", "sqrt_cells = [r for r in results if r.op == 'sqrt']\n" + answer)
+    ok, output = kernel.check("04-ex1", RANKED + answer)
     assert not ok and message in output, output
 
 
-def test_04_ex1_accepts_the_right_name(kernel):
-    ok, output = kernel.check("04-ex1", 'best_sqrt = "MLP (ReLU6)"')
+@pytest.mark.parametrize(
+    "answer", ["best_sqrt = ranked[0].model", "best_sqrt = np.str_(ranked[0].model)  # a numpy string is a str too"]
+)
+def test_04_ex1_accepts_the_right_name(kernel, answer):
+    ok, output = kernel.check("04-ex1", RANKED + answer)
     assert ok, output
 
 
