@@ -2,7 +2,10 @@
 the order of its imports, and leaves file descriptor 2 working; seeding and seeded models."""
 
 import json
+import os
 import pathlib
+import subprocess
+import sys
 
 import keras
 import nbformat
@@ -111,3 +114,26 @@ def test_seeded_model_depends_on_the_seed_alone():
 def test_seed_everything_rejects_bad_seeds(seed):
     with pytest.raises(ValueError, match="seed"):
         nalu_lib.seed_everything(seed)
+
+
+def _first_xla_compilation_stderr(quiet: bool) -> str:
+    """What a fresh Python without the series' environment writes to its standard error at
+    its first two XLA compilations, with or without :func:`start_xla_quietly` first."""
+    code = (
+        "import tensorflow as tf\n"
+        "from nalu_lib.notebook.setup import start_xla_quietly\n"
+        f"{'start_xla_quietly()' if quiet else ''}\n"
+        "print(tf.function(lambda x: x * 3.0, jit_compile=True)(tf.constant(1.0)).numpy())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS")}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "3.0", done.stderr
+    return done.stderr
+
+
+def test_start_xla_quietly_keeps_xlas_start_up_notes_out():
+    # without the series' environment, XLA writes its start-up notes at the first compilation
+    # (as TensorFlow 2.19 does even with it); start_xla_quietly makes that compilation silent
+    assert "XLA service" in _first_xla_compilation_stderr(quiet=False)
+    assert "XLA service" not in _first_xla_compilation_stderr(quiet=True)
+    assert "Compiled cluster using XLA" not in _first_xla_compilation_stderr(quiet=True)

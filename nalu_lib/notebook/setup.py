@@ -81,8 +81,32 @@ def notebook_setup(seed: int = 42) -> str:
 
     seed_everything(seed)
     message = check_versions()
+    start_xla_quietly()
     plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3, "figure.autolayout": True})
     return f"{message} Seed: {seed}."
+
+
+def start_xla_quietly() -> None:
+    """Compile one tiny XLA function with the process's standard error (file descriptor 2) sent
+    to ``os.devnull``, so that XLA's start-up notes never reach a notebook.
+
+    Before TensorFlow 2.21, XLA writes "XLA service ... initialized for platform Host" and
+    "Compiled cluster using XLA!" through absl before absl's logging is set up, whatever
+    ``TF_CPP_MIN_LOG_LEVEL`` says (TensorFlow 2.19, Colab's, does). Each is written once per
+    process, at its first XLA compilation: this makes that compilation happen here, silently.
+    :func:`notebook_setup` calls it.
+    """
+    import tensorflow as tf
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            tf.function(lambda x: x + 1.0, jit_compile=True)(tf.constant(0.0))
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 #: JupyterLab's settings for students (no "get notified about Jupyter news?" pop-up, no update
