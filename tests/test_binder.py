@@ -33,6 +33,8 @@ ROOT_REQUIREMENTS = ROOT / "requirements.txt"
 DEV_REQUIREMENTS = ROOT / "requirements-dev.txt"
 #: What only contributors, CI and teachers need: never in a student's Binder image.
 DEV_ONLY = ("pytest", "pytest-xdist", "nbval", "ruff", "playwright", "nbgrader", "filelock")
+#: The web book's builder (book/build), a maintainer's tool too: pinned in requirements-dev.txt, not on Binder.
+DEV_ONLY += ("sphinx", "myst-nb", "sphinx-book-theme", "sphinx-external-toc", "sphinx-mathjax-offline", "jieba")
 #: The maintainer's tools' own file, which requirements-dev.txt includes.
 TOOLS_REQUIREMENTS = ROOT / "tools" / "requirements.txt"
 POST_BUILD = BINDER / "postBuild"
