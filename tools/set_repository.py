@@ -39,12 +39,19 @@ ADDRESS_PREFIXES = ("github.com/", "githubusercontent.com/", "mybinder.org/v2/gh
 FOLDER_PREFIXES = ("cd ", "../")
 
 
+#: The tests of this command, whose fixtures name other repositories on purpose: never rewritten
+#: and never scanned.
+OWN_TESTS = ("tests/test_set_repository.py",)
+
+
 def tracked_files(root: pathlib.Path) -> list[pathlib.Path]:
-    """The files git tracks in ``root`` (the repository's own files, not a virtual environment's)."""
+    """The files git tracks in ``root`` (the repository's own files, not a virtual environment's),
+    but for :data:`OWN_TESTS`."""
     result = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"{root} is not a git repository: {result.stderr.strip()}")
-    return [root / name for name in result.stdout.split("\0") if name and (root / name).is_file()]
+    names = [name for name in result.stdout.split("\0") if name and name not in OWN_TESTS]
+    return [root / name for name in names if (root / name).is_file()]
 
 
 def _patterns(old: str) -> list[re.Pattern]:
