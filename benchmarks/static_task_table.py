@@ -178,6 +178,9 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--checkpoints", default=str(CHECKPOINTS), help="where unfinished cells wait (default benchmarks/checkpoints)"
     )
+    parser.add_argument(
+        "--report-every", type=int, default=100_000, metavar="STEPS", help="a progress line every STEPS steps"
+    )
     parser.add_argument("--speed", type=int, default=0, metavar="STEPS", help="only time STEPS steps of each cell")
     args = parser.parse_args(argv)
     cells = [c.strip() for c in args.cells.split(",") if c.strip()]
@@ -185,6 +188,8 @@ def main(argv=None) -> int:
     if unknown:
         parser.error(f"unknown cell(s) {', '.join(unknown)}; choose from {', '.join(table_cells.CELLS)}")
     redo = {c.strip() for c in args.redo.split(",") if c.strip()}
+    if args.report_every < protocol.EVALUATE_EVERY or args.report_every % protocol.EVALUATE_EVERY:
+        parser.error(f"--report-every must be a multiple of 1000 steps, got {args.report_every}")
     if args.speed and (args.speed < 2000 or args.speed % protocol.EVALUATE_EVERY):
         parser.error(f"--speed must be a multiple of 1000 steps, at least 2000, got {args.speed}")
 
@@ -252,6 +257,7 @@ def _run_or_read(name: str, args, out: pathlib.Path, checkpoint: pathlib.Path, r
         time_limit=args.time_limit,
         per_seed_inputs=args.per_seed_inputs,
         report=lambda line: print(line, flush=True),
+        report_every=args.report_every,
         checkpoint=checkpoint,
     )
     with _locked(out):  # another process may have written its cell meanwhile

@@ -6,7 +6,6 @@ import pathlib
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -198,15 +197,26 @@ def test_a_run_killed_mid_part_continues_to_the_uninterrupted_run(tmp_path):
     parts = [*common, "--out", out, "--checkpoints", checkpoints, "--time-limit", "1"]
     subprocess.run(_benchmark(*parts), check=True, capture_output=True)  # part 1, paused
     assert (checkpoints / "NAU_sub.npz").exists()
-    # part 2, killed (SIGKILL) while it trains: its progress since the checkpoint is lost, nothing else
-    killed = subprocess.Popen(_benchmark(*parts), stdout=subprocess.PIPE, text=True)
+    before = out.read_bytes(), (checkpoints / "NAU_sub.npz").read_bytes()
+    # part 2, killed (SIGKILL) while it trains: its progress since the checkpoint is lost, nothing else.
+    # It has time for all its steps and reports every 1,000: the kill follows its first report,
+    # with thousands of steps still to run and nothing written yet.
+    killed = subprocess.Popen(
+        _benchmark(*common, "--out", out, "--checkpoints", checkpoints, "--report-every", "1000"),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    lines = []
     for line in killed.stdout:
-        if "continuing from" in line:
+        lines.append(line)
+        if "NAU:sub step" in line:
             break
-    time.sleep(6)  # past TensorFlow's start and the compilation, into the part's training
-    assert killed.poll() is None, "the part ended before it could be killed: give it more steps"
+    assert any("continuing from" in line for line in lines), "".join(lines)
+    assert killed.poll() is None, "the part ended before it could be killed"
     killed.send_signal(signal.SIGKILL)
     killed.wait()
+    after = out.read_bytes(), (checkpoints / "NAU_sub.npz").read_bytes()
+    assert after == before, "the killed part wrote its rows or its checkpoint: it was not killed mid-part"
     for _ in range(30):  # continue to the end
         subprocess.run(_benchmark(*parts), check=True, capture_output=True)
         if not (checkpoints / "NAU_sub.npz").exists():
@@ -249,6 +259,15 @@ def test_a_second_process_naming_a_running_cell_refuses(tmp_path, capsys):
     assert "NAU:sub: another process is running this cell" in capsys.readouterr().out
     assert not (tmp_path / "t.csv").exists()
     assert bench.main(args) == 0  # once it is free
+
+
+def test_progress_is_reported_every_report_every_steps():
+    lines = []
+    runner.run_cell("NAU:sub", 2, max_steps=3000, n_eval=500, report=lines.append, report_every=1000)
+    assert [line.split("step")[1].split(":")[0].strip() for line in lines] == ["1,000", "2,000", "3,000"]
+    for wrong in (500, 1500, 0):
+        with pytest.raises(ValueError, match="report_every"):
+            runner.run_cell("NAU:sub", 2, max_steps=3000, report_every=wrong)
 
 
 def test_a_checkpoint_of_other_settings_is_refused(tmp_path):

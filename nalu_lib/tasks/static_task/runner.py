@@ -87,6 +87,7 @@ def run_cell(
     per_seed_inputs: bool = False,
     n_eval: int = 10_000,
     report: Callable[[str], None] | None = None,
+    report_every: int = 100_000,
     checkpoint: str | pathlib.Path | None = None,
 ) -> CellResult:
     """Train cell ``name`` (e.g. ``"NMU:mul"``) for every seed at once and score it as they do.
@@ -104,7 +105,9 @@ def run_cell(
         time_limit: Stop after this many seconds (the stop reason says so); ``None``: no limit.
         per_seed_inputs: A stream of training inputs per seed, as in their runs.
         n_eval: Examples in each evaluation set.
-        report: Called with a line of progress every 100,000 steps.
+        report: Called with a line of progress every ``report_every`` steps.
+        report_every: How often to report, in steps: a multiple of the evaluation interval
+            (1,000 steps).
         checkpoint: A file. A run that stops at the time limit saves there everything it needs
             to go on (weights, Adam's state, the evaluations so far, the time spent), and a call
             that finds the file continues from it, so that the parts together are the
@@ -120,6 +123,11 @@ def run_cell(
     cell = CELLS[name]
     seeds = check_seeds(seeds)
     max_steps = check_integer("max_steps", max_steps, minimum=EVALUATE_EVERY)
+    report_every = check_integer("report_every", report_every, minimum=EVALUATE_EVERY)
+    if report_every % EVALUATE_EVERY:
+        raise ValueError(
+            f"report_every must be a multiple of {EVALUATE_EVERY:,} steps, got report_every={report_every}"
+        )
     if stable_evaluations is not None:
         stable_evaluations = check_integer("stable_evaluations", stable_evaluations, minimum=1)
     threshold = published_threshold(cell.op)
@@ -158,7 +166,7 @@ def run_cell(
         extrapolation = np.nan_to_num(record["extrapolation"][-1], nan=np.inf)
         best["success"] = np.where(improved, extrapolation < threshold, best["success"])
         best["streak"] = best["streak"] + 1 if np.all(best["success"]) else 0
-        if report is not None and done % 100_000 == 0:
+        if report is not None and done % report_every == 0:
             report(f"  {name} step {done:>9,}: {np.mean(best['success']):.0%} of seeds successful so far")
         settled = stable_evaluations is not None and best["streak"] >= stable_evaluations
         if done >= cell.settled_after and settled:
