@@ -24,6 +24,27 @@ from jupyter_client.manager import start_new_kernel
 NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
 
 
+def execute(client, code: str, timeout: float, stop_on_error: bool = True) -> tuple[str, str | None, str]:
+    """Run ``code`` in the kernel behind ``client``; return what it printed, its error as
+    ``"Name: value"`` (``None`` if it raised nothing), and the request's id."""
+    msg_id = client.execute(code, stop_on_error=stop_on_error)
+    printed, error = [], None
+    while True:
+        try:
+            msg = client.get_iopub_msg(timeout=timeout)
+        except queue.Empty as exc:
+            raise TimeoutError(f"no answer from the kernel in {timeout} s") from exc
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        kind, content = msg["msg_type"], msg["content"]
+        if kind == "stream":
+            printed.append(content["text"])
+        elif kind == "error":
+            error = f"{content['ename']}: {content['evalue']}"
+        elif kind == "status" and content["execution_state"] == "idle":
+            return "".join(printed), error, msg_id
+
+
 def _cells(path: pathlib.Path) -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8"))["cells"]
 
@@ -62,22 +83,11 @@ class ExerciseKernel:
 
     def run(self, code: str) -> tuple[bool, str]:
         """Run ``code``; return whether it raised nothing, and what it printed or raised."""
-        msg_id = self.client.execute(code, stop_on_error=False)
-        output = []
-        while True:
-            try:
-                msg = self.client.get_iopub_msg(timeout=self.timeout)
-            except queue.Empty as error:
-                raise TimeoutError(f"{self.path.name}: no answer from the kernel in {self.timeout} s") from error
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            kind, content = msg["msg_type"], msg["content"]
-            if kind == "stream":
-                output.append(content["text"])
-            elif kind == "error":
-                output.append(f"{content['ename']}: {content['evalue']}")
-            elif kind == "status" and content["execution_state"] == "idle":
-                break
+        try:
+            printed, error, msg_id = execute(self.client, code, self.timeout, stop_on_error=False)
+        except TimeoutError as exc:
+            raise TimeoutError(f"{self.path.name}: {exc}") from exc
+        output = [printed] if error is None else [printed, error]
         while True:  # the reply to this request (an earlier request's reply may still be queued)
             reply = self.client.get_shell_msg(timeout=self.timeout)
             if reply["parent_header"].get("msg_id") == msg_id:

@@ -11,6 +11,21 @@ from nalu_lib.tasks.static_task import benchmark, protocol
 TINY = {"input_size": 4, "subset_size": 1, "overlap": 0}
 
 
+def tiny_run(ops, models, seeds, steps, **options):
+    """``benchmark.run`` on the tiny task: full-batch, 64 examples, learning rate 0.05."""
+    return benchmark.run(
+        ops=ops,
+        models=models,
+        seeds=seeds,
+        steps=steps,
+        batch_size=None,
+        learning_rate=0.05,
+        n_train=64,
+        task_options=TINY,
+        **options,
+    )
+
+
 def _by_hand(model, weights, x):
     """A one-layer, one-output model's predictions ``(seeds, n)`` from its stacked weights, in numpy."""
     x = np.asarray(x, np.float64)
@@ -24,17 +39,7 @@ def test_run_scores_each_cell_against_figures_worked_out_by_hand():
     # one input for a and one for b: a single NAU (a weighted sum) solves add and sub exactly; a
     # single NMU (a product of W_i x_i + 1 - W_i) can do neither, and is never a success
     models = {"NAU": lambda: stacked("nau", (1,)), "NMU": lambda: stacked("nmu", (1,))}
-    results = benchmark.run(
-        ops=["add", "sub"],
-        models=models,
-        seeds=3,
-        steps=300,
-        batch_size=None,
-        learning_rate=0.05,
-        n_train=64,
-        task_options=TINY,
-        keep_models=True,
-    )
+    results = tiny_run(["add", "sub"], models, seeds=3, steps=300, keep_models=True)
     assert [(r.op, r.model) for r in results] == [("add", "NAU"), ("add", "NMU"), ("sub", "NAU"), ("sub", "NMU")]
     sign = {"add": 1.0, "sub": -1.0}
     for r in results:
@@ -128,16 +133,7 @@ def test_their_threshold_rejects_a_bad_epsilon():
 
 
 def test_run_judges_each_cell_by_both_thresholds():
-    results = benchmark.run(
-        ops=["add", "mul"],
-        models={"NAU": lambda: stacked("nau", (1,))},
-        seeds=4,
-        steps=100,
-        batch_size=None,
-        learning_rate=0.05,
-        n_train=64,
-        task_options=TINY,
-    )
+    results = tiny_run(["add", "mul"], {"NAU": lambda: stacked("nau", (1,))}, seeds=4, steps=100)
     for r in results:
         task = static_arithmetic_task(r.op, n_train=64, seed=0, **TINY)
         assert r.their_threshold == benchmark.their_threshold(task) < r.threshold

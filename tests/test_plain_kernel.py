@@ -17,13 +17,13 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import queue
 import re
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from exercise_kernel import execute
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 
@@ -102,22 +102,10 @@ def run_in_plain_kernel(sources: list[str], timeout: float = 120) -> tuple[list[
 
 
 def _run(client, source: str, timeout: float) -> str:
-    msg_id = client.execute(source)
-    printed = []
-    while True:
-        try:
-            msg = client.get_iopub_msg(timeout=timeout)
-        except queue.Empty as error:
-            raise TimeoutError(f"no answer from the kernel in {timeout} s") from error
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        kind, content = msg["msg_type"], msg["content"]
-        if kind == "stream":
-            printed.append(content["text"])
-        elif kind == "error":
-            raise AssertionError(f"a cell failed in the plain kernel: {content['ename']}: {content['evalue']}")
-        elif kind == "status" and content["execution_state"] == "idle":
-            return "".join(printed)
+    printed, error, _ = execute(client, source, timeout)
+    if error is not None:
+        raise AssertionError(f"a cell failed in the plain kernel: {error}")
+    return printed
 
 
 @pytest.fixture(scope="module")
