@@ -31,6 +31,7 @@ import pathlib
 import platform
 import re
 import time
+from dataclasses import dataclass
 
 from nalu_lib.classroom import (
     BRANCH,
@@ -115,15 +116,12 @@ def measure(folder: pathlib.Path | str | None = None, only: list[str] | None = N
     return measurement
 
 
-def run_time_note(measurement: dict) -> str:
-    """The footnote under the tables of run times (README, notebook 00): where and when
-    ``measurement`` was taken."""
+def run_time_note(measurement: dict, edition: Edition | None = None) -> str:
+    """The footnote under the tables of run times (README, notebook 00), in the language of
+    ``edition`` (English by default): where and when ``measurement`` was taken."""
     where = measurement.get("machine", "an unknown machine")
     when = measurement.get("date", "an unknown date")
-    return (
-        f"\\* top to bottom in a fresh kernel, measured with `python tools/navigation.py measure` on {where} "
-        f"({when}); Binder's single CPU may take up to twice as long."
-    )
+    return (edition or EDITIONS[0]).note.format(where=where, when=when)
 
 
 _README_ROW = re.compile(r"^(\| (\d\d) \| \[[^\]]*\]\(notebooks/[^)]*\) \|.*\| )([^|]*)( \|)$")
@@ -168,47 +166,128 @@ SUMMARIES = {
 #: (for example ``{"07": "Recurrent NALUs"}``).
 PLANNED: dict[str, str] = {}
 
+#: The start page's table in Chinese (notebooks/zh/): the same lines, the same numbers.
+SUMMARIES_ZH = {
+    "01": "普通网络在 $[-5, 5]$ 上拟合 $f(x) = x$，超出这个范围就失败，无论用哪种激活函数；神经累加器（NAC）不会。",
+    "02": "神经累加器：它的权重、原文的加法实验，以及真正的外推。",
+    "03": "神经算术逻辑单元（NALU）：对数空间里的 NAC 加上一个门，在远超训练范围的地方学会乘法和除法。",
+    "04": "论文的算术基准测试（100 个输入、六种运算），跑许多个随机种子：缩放误差和成功率，与发表的结果并列。",
+    "05": "NALU 在哪里失效（符号、零、种子），以及修复它的单元：NAU 和 NMU。",
+    "06": "选一种运算、一个单元和设置，按下 Train，看它学习与外推（或者失败）。",
+    "07": "循环 NAC 和 NALU 在 10 步的序列上训练，在 100 步和 1000 步上测试，与 LSTM 并列："
+    "精确的累加和，以及一个会翻转的门。",
+    "08": "小型卷积神经网络读取手写数字，循环 NAC 对 10、100 和 1000 个数字计数与求和，与 LSTM 并列；"
+    "限制求和精度的是 CNN 的错误，而不是 NAC。",
+    "09": "英文和中文的数字词转换为数字：LSTM 加上线性、NAC 或 NALU 输出层，在 631 个从未见过的数字上测试。",
+    "10": "NPU、RealNPU 和 iNALU，各用几行 numpy 写出，与 NALU 和 NMU 一起在符号、零、除法和平方根上"
+    "跑许多个随机种子；每篇论文的一个主要结果与发表的结果并列。",
+}
 
-def binder_url(path: pathlib.Path | None = None) -> str:
-    """Binder, opening JupyterLab at ``path`` (a notebook) or at the notebooks folder (notebook 00)."""
-    target = f"notebooks/{path.name}" if path else "notebooks"
-    return f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}?urlpath=lab/tree/{target}"
+
+@dataclass(frozen=True)
+class Edition:
+    """One language of the series: its folder inside ``notebooks/`` ("" for English), the words
+    of its navigation lines and start-page table, and its table's lines (:data:`SUMMARIES`)."""
+
+    code: str
+    subfolder: str
+    start_page: str
+    header: str
+    note: str
+    summaries: dict
+    coming: str
+    titles_from_headings: bool
 
 
-def colab_url(path: pathlib.Path) -> str:
-    """Colab, opening the notebook ``path`` from GitHub (every notebook's badge, notebook 00)."""
-    return f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/notebooks/{path.name}"
+EDITIONS = (
+    Edition(
+        "en",
+        "",
+        "Start page",
+        "| # | Notebook | What it shows | Run time* | Open in |",
+        "\\* top to bottom in a fresh kernel, measured with `python tools/navigation.py measure` on {where} "
+        "({when}); Binder's single CPU may take up to twice as long.",
+        SUMMARIES,
+        "*(coming)*",
+        False,
+    ),
+    Edition(
+        "zh",
+        "zh",
+        "从这里开始",
+        "| # | 笔记本 | 内容 | 运行时间* | 打开方式 |",
+        "\\* 在新内核中从头到尾运行，用 `python tools/navigation.py measure` 在 {where} 上测得（{when}；"
+        "与英文版的代码相同）；Binder 只有一个 CPU，可能需要多达两倍的时间。",
+        SUMMARIES_ZH,
+        "*（即将推出）*",
+        True,
+    ),
+)
 
 
-def navigation_line(notebooks: list[pathlib.Path], index: int) -> str:
+def edition_of(folder: pathlib.Path) -> Edition:
+    """The edition whose notebooks ``folder`` holds: a translation's folder is named for it
+    (``notebooks/zh``), anything else is English."""
+    return next((e for e in EDITIONS if e.subfolder and folder.name == e.subfolder), EDITIONS[0])
+
+
+def _repository_path(path: pathlib.Path | None, edition: Edition) -> str:
+    folder = "/".join(filter(None, ["notebooks", edition.subfolder]))
+    return f"{folder}/{path.name}" if path else folder
+
+
+def binder_url(path: pathlib.Path | None = None, edition: Edition = EDITIONS[0]) -> str:
+    """Binder, opening JupyterLab at ``path`` (a notebook of ``edition``) or at the edition's
+    notebooks folder (notebook 00)."""
+    return f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}?urlpath=lab/tree/{_repository_path(path, edition)}"
+
+
+def colab_url(path: pathlib.Path, edition: Edition = EDITIONS[0]) -> str:
+    """Colab, opening the notebook ``path`` of ``edition`` from GitHub (every notebook's badge,
+    notebook 00)."""
+    return f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/{_repository_path(path, edition)}"
+
+
+def _link_title(path: pathlib.Path, edition: Edition) -> str:
+    if not edition.titles_from_headings:
+        return file_title(path)
+    cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    return f"{path.name[:2]} {heading_title(cells, path)}"
+
+
+def navigation_line(notebooks: list[pathlib.Path], index: int, edition: Edition = EDITIONS[0]) -> str:
     """The markdown of the navigation line of ``notebooks[index]``: previous, start page, next,
     and its Binder and Colab badges (every notebook's first cell)."""
     path = notebooks[index]
     start = [p for p in notebooks if p.name.startswith("00_")]
-    home = f"[Start page]({start[0].name})" if start and start[0] != path else "[README](../README.md)"
+    readme = "/".join([".."] * (2 if edition.subfolder else 1) + ["README.md"])
+    home = f"[{edition.start_page}]({start[0].name})" if start and start[0] != path else f"[README]({readme})"
     parts = []
     if index > 0:
-        parts.append(f"[← {file_title(notebooks[index - 1])}]({notebooks[index - 1].name})")
+        parts.append(f"[← {_link_title(notebooks[index - 1], edition)}]({notebooks[index - 1].name})")
     if not (index > 0 and notebooks[index - 1] in start):  # no second link to the same page
         parts.append(home)
     if index + 1 < len(notebooks):
-        parts.append(f"[{file_title(notebooks[index + 1])} →]({notebooks[index + 1].name})")
+        parts.append(f"[{_link_title(notebooks[index + 1], edition)} →]({notebooks[index + 1].name})")
     badges = (
-        f"[![Binder](https://mybinder.org/badge_logo.svg)]({binder_url(path)}) "
-        f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab_url(path)})"
+        f"[![Binder](https://mybinder.org/badge_logo.svg)]({binder_url(path, edition)}) "
+        f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab_url(path, edition)})"
     )
     return " | ".join(parts) + "\n\n" + badges
 
 
 def series_table(folder: pathlib.Path | str | None = None) -> str:
-    """The start page's table of notebooks (notebook 00), as markdown.
+    """The start page's table of notebooks (notebook 00), as markdown, in the language of
+    ``folder`` (:func:`edition_of`).
 
     One row per notebook in ``folder`` (the start page aside), with its title, its line from
-    :data:`SUMMARIES`, its measured run time (:func:`load_run_times`) and Binder and Colab
-    links; notebooks in :data:`PLANNED` that do not exist yet are listed as coming.
+    :data:`SUMMARIES` (or the edition's), its measured run time (:func:`load_run_times`; a
+    translation's are the English notebooks', whose code it shares) and Binder and Colab links;
+    notebooks in :data:`PLANNED` that do not exist yet are listed as coming.
     """
     folder = notebooks_folder(folder)
-    measurement = load_run_times(folder)
+    edition = edition_of(folder)
+    measurement = load_run_times(folder.parent if edition.subfolder else folder)
     rows = {}
     for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
         number = path.name[:2]
@@ -216,15 +295,15 @@ def series_table(folder: pathlib.Path | str | None = None) -> str:
             continue
         cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
         title = f"[{heading_title(cells, path)}]({path.name})"
-        links = f"[Binder]({binder_url(path)}) · [Colab]({colab_url(path)})"
-        rows[number] = (title, SUMMARIES.get(number, ""), _run_time(measurement, number), links)
+        links = f"[Binder]({binder_url(path, edition)}) · [Colab]({colab_url(path, edition)})"
+        rows[number] = (title, edition.summaries.get(number, ""), _run_time(measurement, number), links)
     for number, title in PLANNED.items():
         if number not in rows:
-            rows[number] = (f"{title} *(coming)*", SUMMARIES.get(number, ""), "\u2013", "\u2013")
-    lines = ["| # | Notebook | What it shows | Run time* | Open in |", "|---|---|---|---|---|"]
+            rows[number] = (f"{title} {edition.coming}", edition.summaries.get(number, ""), "\u2013", "\u2013")
+    lines = [edition.header, "|---|---|---|---|---|"]
     lines += [f"| {number} | {' | '.join(row)} |" for number, row in sorted(rows.items())]
     lines.append("")
-    lines.append(run_time_note(measurement))
+    lines.append(run_time_note(measurement, edition))
     return "\n".join(lines)
 
 
@@ -256,13 +335,33 @@ def update(
     tools/navigation.py`` (``--check``: a test).
     """
     folder = notebooks_folder(folder)
+    changed = []
+    for edition in EDITIONS:
+        edition_folder = folder / edition.subfolder if edition.subfolder else folder
+        if edition_folder.is_dir() and any(edition_folder.glob("[0-9][0-9]_*.ipynb")):
+            changed += _update_edition(edition_folder, edition, check)
+    readme = pathlib.Path(readme) if readme is not None else folder.parent / "README.md"
+    if readme.exists():
+        text = readme.read_text(encoding="utf-8")
+        new = readme_with_run_times(text, load_run_times(folder))
+        if new != text:
+            changed.append(readme.name)
+            if not check:
+                readme.write_text(new, encoding="utf-8")
+    return changed
+
+
+def _update_edition(folder: pathlib.Path, edition: Edition, check: bool) -> list[str]:
+    """:func:`update` for the notebooks of one edition; returns the changed files' names (a
+    translation's as ``zh/NN_name.ipynb``)."""
     notebooks = sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+    prefix = f"{edition.subfolder}/" if edition.subfolder else ""
     changed = []
     for i, path in enumerate(notebooks):
         notebook = json.loads(path.read_text(encoding="utf-8"))
         cells = notebook["cells"]
         first = cells[0] if cells else None
-        line = navigation_line(notebooks, i)
+        line = navigation_line(notebooks, i, edition)
         if first is not None and TAG in first.get("metadata", {}).get("tags", []):
             different = "".join(first["source"]) != line
             first["source"] = line
@@ -273,17 +372,9 @@ def update(
             different = _set_tagged_cell(cells, TABLE_TAG, series_table(folder)) or different
         if not different:
             continue
-        changed.append(path.name)
+        changed.append(prefix + path.name)
         if not check:
             path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    readme = pathlib.Path(readme) if readme is not None else folder.parent / "README.md"
-    if readme.exists():
-        text = readme.read_text(encoding="utf-8")
-        new = readme_with_run_times(text, load_run_times(folder))
-        if new != text:
-            changed.append(readme.name)
-            if not check:
-                readme.write_text(new, encoding="utf-8")
     return changed
 
 
