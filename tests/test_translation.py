@@ -151,3 +151,30 @@ def test_apply_names_what_does_not_exist(copy):
 )
 def test_numbers_are_compared_as_written(english, chinese, same):
     assert (translation.numbers(english) == translation.numbers(chinese)) is same
+
+
+def _emphasis(source: str) -> list[str]:
+    """The emphasis a cell renders to (bold and italic spans, in order), as the web book's
+    markdown-it parses it: a ``**`` that CommonMark does not close stays literal text and is missing
+    here (next to Chinese punctuation this happens easily: ``**答案。**在`` does not close)."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    parser = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin)
+    found = []
+    for token in parser.parse(source):
+        found += [child.type for child in token.children or [] if child.type in ("strong_open", "em_open")]
+    return found
+
+
+@pytest.mark.parametrize("name", [p.name for p in sorted(NOTEBOOKS.glob(translation.NOTEBOOK_GLOB))])
+def test_every_bold_and_italic_renders_as_in_english(name):
+    english, chinese = _cells(NOTEBOOKS / name), _cells(NOTEBOOKS / "zh" / name)
+    for index, (a, b) in enumerate(zip(english, chinese, strict=True)):
+        if a["cell_type"] == "markdown":
+            assert _emphasis("".join(b["source"])) == _emphasis("".join(a["source"])), f"zh/{name} cell {index}"
+
+
+def test_the_emphasis_check_sees_a_bold_that_does_not_close():
+    assert _emphasis("**答案。** 在这里") == ["strong_open"]
+    assert _emphasis("**答案。**在这里") == []
