@@ -173,8 +173,15 @@ def load_run_times(folder: pathlib.Path | str | None = None) -> dict:
     """The measurement ``python tools/navigation.py measure`` wrote into ``folder``, or ``{}``:
     ``machine``, ``date``, and ``notebooks`` by number (``"01"``), each with ``seconds``,
     ``longest_cell``, ``longest_cell_seconds`` and ``cell_seconds`` (by cell index). The run
-    times of the start page (notebook 00) and the grading timeout come from it."""
-    path = notebooks_folder(folder) / RUN_TIMES_FILE
+    times of the start page (notebook 00) and the grading timeout come from it. A translated
+    edition (``notebooks/zh``) has the English notebooks' code, and their run times: without a
+    measurement of its own, a folder whose notebooks the folder above it also has uses that one's."""
+    folder = notebooks_folder(folder)
+    path = folder / RUN_TIMES_FILE
+    if not path.exists():
+        names = {p.name for p in folder.glob("[0-9][0-9]_*.ipynb")}
+        if names and names <= {p.name for p in folder.parent.glob("[0-9][0-9]_*.ipynb")}:
+            path = folder.parent / RUN_TIMES_FILE
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 

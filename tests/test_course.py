@@ -244,3 +244,18 @@ def test_make_course_sets_points_by_the_rule_and_overrides(tmp_path):
     assert (tmp_path / "gradebook.db").exists()
     with pytest.raises(ValueError, match="exists already"):
         classroom.make_course(tmp_path, {"lab": ["06"]}, generate=False)
+
+
+def test_a_course_from_the_chinese_edition(tmp_path):
+    # the same exercises and checks, the Chinese prose, and the English notebooks' grading timeout
+    zh = ROOT / "notebooks" / "zh"
+    made = classroom.make_course(tmp_path, {"lab1": ["01"]}, zh, generate=True)
+    released = nbformat.read(tmp_path / "release" / "lab1" / made["lab1"][0].name, as_version=4)
+    text = "".join(c.source for c in released.cells if c.cell_type == "markdown")
+    assert "外推" in text and "BEGIN SOLUTION" not in "".join(c.source for c in released.cells)
+    english = nbformat.read(ROOT / "notebooks" / made["lab1"][0].name, as_version=4)
+    grade_ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in released.cells]
+    assert grade_ids == [c.metadata.get("nbgrader", {}).get("grade_id") for c in english.cells]
+    assert classroom.grading_timeout(zh) == classroom.grading_timeout() != classroom.FALLBACK_TIMEOUT
+    config = (tmp_path / "nbgrader_config.py").read_text(encoding="utf-8")
+    assert f"c.Execute.timeout = {classroom.grading_timeout()}" in config
