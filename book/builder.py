@@ -12,19 +12,23 @@ What the site holds, for each edition (a language whose notebooks are present; s
 * ``OUTDIR/<lang>/NN_name.html``, a page per notebook, in the series' order (the table of contents
   is made from the notebooks present), the start page ``00_start_here.html`` the landing page
   (``OUTDIR/index.html`` and ``OUTDIR/<lang>/index.html`` lead to it);
-* on each page, Binder and Colab buttons that open that notebook from the repository named in
-  pyproject.toml (``[project.urls] Repository``, read by :data:`nalu_lib.classroom.REPOSITORY`),
-  and a download button for the notebook itself (``_sources/NN_name.ipynb``, byte for byte the
-  committed file);
+* after the notebooks, a page for each of the edition's markdown pages (:data:`EXTRA_PAGES`, such
+  as ``notebooks/zh/glossary.md``, the Chinese edition's glossary) that is present; such a page has
+  no notebook, so no launch buttons, and its download button gives the committed markdown file;
+* on each notebook's page, Binder and Colab buttons that open that notebook from the repository
+  named in pyproject.toml (``[project.urls] Repository``, read by
+  :data:`nalu_lib.classroom.REPOSITORY`), and a download button for the notebook itself
+  (``_sources/NN_name.ipynb``, byte for byte the committed file);
 * Sphinx's search (offline: ``search.html`` and ``searchindex.js``; Chinese is indexed with
   jieba);
-* when more than one edition is present, a switch on every page that leads to the same notebook
-  in the other language.
+* when more than one edition is present, a switch on every page that leads to the same page in
+  the other language (to its start page when that edition lacks the page).
 
 The English notebooks are ``notebooks/NN_*.ipynb``; a translation lives in ``notebooks/<lang>/``
 with the same file names (``notebooks/zh/`` for Chinese), and is built as soon as it exists.
 
-What is changed on the way, in a staging copy (the downloadable notebook is the committed one):
+What is changed on the way, in a staging copy of each notebook and markdown page (the download
+button gives the committed file):
 the Binder and Colab badges' images, which live on those sites, become copies bundled with the
 book (``book/_static/``), and a link to a file of the repository that is not a page of the book
 (``../README.md``, say) points at that file on GitHub, in the configured repository. A notebook
@@ -54,6 +58,9 @@ ROOT = HERE.parent
 STATIC = HERE / "_static"
 #: The notebooks of an edition: two digits, an underscore, a name (``00_start_here.ipynb``).
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+#: Markdown pages an edition may have beside its notebooks, in its folder; each one present becomes
+#: a page after the last notebook, in this order.
+EXTRA_PAGES = ("glossary.md",)
 START_PAGE = "00_start_here"
 #: What the build imports (requirements-dev.txt installs them).
 NEEDS = ("sphinx", "myst_nb", "sphinx_book_theme", "sphinx_external_toc", "nbformat")
@@ -125,9 +132,16 @@ def notebooks(root: pathlib.Path, language: Language) -> list[pathlib.Path]:
     return sorted((root / "notebooks" / language.folder).glob(NOTEBOOK_GLOB))
 
 
+def extra_pages(root: pathlib.Path, language: Language) -> list[pathlib.Path]:
+    """The markdown pages of an edition (:data:`EXTRA_PAGES`) that are present, in their order."""
+    folder = root / "notebooks" / language.folder
+    return [folder / name for name in EXTRA_PAGES if (folder / name).is_file()]
+
+
 def _rewrite_markdown(source: str, folder: pathlib.Path, root: pathlib.Path, pages: set[str], repo: str, where: str):
-    """The markdown ``source`` of a cell of a notebook in ``folder``, with its web images swapped
-    for the bundled copies and its links to repository files that are not pages pointed at GitHub."""
+    """The markdown ``source`` of a cell of a notebook (or of a markdown page) in ``folder``, with
+    its web images swapped for the bundled copies and its links to repository files that are not
+    pages (``pages``: file names) pointed at GitHub."""
 
     def target(match: re.Match) -> str:
         bang, text, url, title = match.groups()
@@ -158,11 +172,13 @@ def _rewrite_markdown(source: str, folder: pathlib.Path, root: pathlib.Path, pag
 
 
 def stage(root: pathlib.Path, language: Language, into: pathlib.Path, repo: str) -> list[str]:
-    """Write the staging copy of one edition into ``into``: its notebooks (rewritten by
-    :func:`_rewrite_markdown`), the bundled images and the table of contents (``_toc.yml``).
-    Returns the page names, in order."""
+    """Write the staging copy of one edition into ``into``: its notebooks and markdown pages
+    (:func:`extra_pages`), their markdown rewritten by :func:`_rewrite_markdown`, the bundled
+    images and the table of contents (``_toc.yml``: the notebooks, then the markdown pages).
+    Returns the page names, in that order."""
     paths = notebooks(root, language)
-    pages = {p.name for p in paths}
+    extras = extra_pages(root, language)
+    pages = {p.name for p in paths + extras}
     into.mkdir(parents=True)
     (into / "_bundled").mkdir()
     for name in BUNDLED_IMAGES.values():
@@ -175,9 +191,16 @@ def stage(root: pathlib.Path, language: Language, into: pathlib.Path, repo: str)
                 where = f"{path.relative_to(root)} cell {index}"
                 cell["source"] = _rewrite_markdown(source, path.parent, root, pages, repo, where)
         (into / path.name).write_text(json.dumps(notebook, ensure_ascii=False, indent=1), encoding="utf-8")
+    for path in extras:
+        source = path.read_text(encoding="utf-8")
+        where = str(path.relative_to(root))
+        (into / path.name).write_text(
+            _rewrite_markdown(source, path.parent, root, pages, repo, where), encoding="utf-8"
+        )
     names = [p.stem for p in paths]
     if names[0] != START_PAGE:
         raise BuildError(f"the first notebook of {root / 'notebooks' / language.folder} must be {START_PAGE}.ipynb")
+    names += [p.stem for p in extras]
     toc = ["root: " + START_PAGE, "entries:"] + [f"  - file: {name}" for name in names[1:]]
     (into / "_toc.yml").write_text("\n".join(toc) + "\n", encoding="utf-8")
     return names
@@ -214,8 +237,9 @@ def _redirect(to: str) -> str:
 
 def build(outdir: pathlib.Path | str, root: pathlib.Path | str = ROOT, quiet: bool = True) -> dict:
     """Build the book of ``root``'s notebooks into ``outdir`` (created; its old ``<lang>/`` folders
-    and ``index.html`` are replaced). Returns what was built: ``{"languages": {code: [page, ...]},
-    "repository": "owner/name", "seconds": ...}``. Raises :class:`BuildError`."""
+    and ``index.html`` are replaced). Returns what was built: ``{"languages": {code: [notebook
+    page, ...]}, "extra_pages": {code: [markdown page, ...]}, "repository": "owner/name", "seconds":
+    ...}``. Raises :class:`BuildError`."""
     start = time.monotonic()
     root, outdir = pathlib.Path(root).resolve(), pathlib.Path(outdir).resolve()
     if outdir == root or root.is_relative_to(outdir) or outdir.is_relative_to(root / "notebooks"):
@@ -223,7 +247,7 @@ def build(outdir: pathlib.Path | str, root: pathlib.Path | str = ROOT, quiet: bo
     found = editions(root)
     repo = repository(root)
     outdir.mkdir(parents=True, exist_ok=True)
-    built = {}
+    built, extras = {}, {}
     with tempfile.TemporaryDirectory(prefix="nalu-book-") as work:
         work = pathlib.Path(work)
         _copy_mathjax(work / "mathjax_static" / "mathjax")
@@ -278,15 +302,16 @@ def build(outdir: pathlib.Path | str, root: pathlib.Path | str = ROOT, quiet: bo
             raise BuildError("\n".join(failed))
         for lang in found:
             html = work / lang.code / "html"
-            # The download button's notebook: the committed file, not the staging copy.
-            for path in notebooks(root, lang):
+            # The download button's file: the committed one, not the staging copy.
+            for path in notebooks(root, lang) + extra_pages(root, lang):
                 shutil.copy2(path, html / "_sources" / path.name)
             (html / "index.html").write_text(_redirect(f"{START_PAGE}.html"), encoding="utf-8")
             shutil.rmtree(outdir / lang.code, ignore_errors=True)
             shutil.copytree(html, outdir / lang.code, ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"))
-            built[lang.code] = staged[lang.code]
+            built[lang.code] = [p.stem for p in notebooks(root, lang)]
+            extras[lang.code] = [p.stem for p in extra_pages(root, lang)]
     (outdir / "index.html").write_text(_redirect(f"en/{START_PAGE}.html"), encoding="utf-8")
-    return {"languages": built, "repository": repo, "seconds": time.monotonic() - start}
+    return {"languages": built, "extra_pages": extras, "repository": repo, "seconds": time.monotonic() - start}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -311,7 +336,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"book/build: {error}", file=sys.stderr)
         return 1
     for code, pages in result["languages"].items():
-        print(f"{code}: {len(pages)} pages in {pathlib.Path(args.outdir) / code}")
+        extra = result["extra_pages"][code]
+        also = f" and {', '.join(extra)}" if extra else ""
+        print(f"{code}: {len(pages)} notebook pages{also} in {pathlib.Path(args.outdir) / code}")
     print(f"launch buttons open github.com/{result['repository']}; built in {result['seconds']:.0f} s")
     print(f"open {pathlib.Path(args.outdir).resolve() / 'index.html'}")
     return 0

@@ -17,6 +17,13 @@ The editions are the languages whose notebooks are present (book/builder.py's ``
 parametrised over them. A second language is tested now on a small two-language book made here
 (:func:`two_language_root`): every check above, the language switch landing on the same
 notebook, and search finding Chinese.
+
+An edition's markdown pages (``builder.EXTRA_PAGES``: the Chinese edition's glossary,
+``notebooks/zh/glossary.md``) follow its notebooks in the table of contents and pass the same
+browser checks, but for the launch buttons, which such a page has none of (it has no notebook):
+its download button gives the committed markdown file. The two-language book has a glossary in
+Chinese only, so its language switch leads to the English start page, and Chinese search finds
+a word only the glossary has; the series' own glossary is checked when it exists.
 """
 
 from __future__ import annotations
@@ -46,7 +53,11 @@ from tools import navigation
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 EDITIONS = builder.editions(ROOT)
-PAGES = [(lang.code, path.stem) for lang in EDITIONS for path in builder.notebooks(ROOT, lang)]
+PAGES = [
+    (lang.code, path.stem)
+    for lang in EDITIONS
+    for path in builder.notebooks(ROOT, lang) + builder.extra_pages(ROOT, lang)
+]
 #: What search must find in each edition: the unit's name, and the NAC's name in the seed article.
 SEARCH_TERMS = {"en": "NALU", "zh": "神经累加器"}
 #: The whole build, well under two minutes on a busy two-core machine.
@@ -61,6 +72,15 @@ def _edition(code: str) -> builder.Language:
 def _notebook_path(lang: builder.Language, page: str) -> str:
     """The notebook's path in the repository, as the launch buttons open it."""
     return "/".join(filter(None, ["notebooks", lang.folder, f"{page}.ipynb"]))
+
+
+def _page_source(root: pathlib.Path, lang: builder.Language, page: str) -> pathlib.Path | None:
+    """The committed file a page of the edition is made from: its notebook, or one of the
+    edition's markdown pages; None when the edition has no such page."""
+    for path in builder.notebooks(root, lang) + builder.extra_pages(root, lang):
+        if path.stem == page:
+            return path
+    return None
 
 
 def binder_url(repository: str, lang: builder.Language, page: str) -> str:
@@ -144,10 +164,17 @@ def _tiny_notebook(markdown: list[str], code: str, png: str | None) -> nbformat.
     return notebook
 
 
+#: A word of the two-language book's Chinese glossary that none of its notebooks has.
+GLOSSARY_ONLY_WORD = "译名"
+
+
 def two_language_root(folder: pathlib.Path) -> pathlib.Path:
     """A repository with two notebooks in English (``notebooks/``) and in Chinese
     (``notebooks/zh/``): badges, math, a figure, links between the pages and to a repository
-    file, as the series' notebooks have them; its pyproject.toml names the configured repository."""
+    file, as the series' notebooks have them; its pyproject.toml names the configured repository.
+    The Chinese edition also has a glossary (``notebooks/zh/glossary.md``, with links to a
+    notebook and to the README, a formula and :data:`GLOSSARY_ONLY_WORD`); the English one has
+    none."""
     shutil.copy2(ROOT / "pyproject.toml", folder / "pyproject.toml")
     (folder / "README.md").write_text("# A tiny book\n", encoding="utf-8")
     png = _png()
@@ -178,6 +205,14 @@ def two_language_root(folder: pathlib.Path) -> pathlib.Path:
                 markdown.append(f"Next: [{words[2]}]({following}.ipynb).")
             notebook = _tiny_notebook(markdown, "print(1 + 2)", png if number == "01" else None)
             nbformat.write(notebook, notebooks / f"{name}.ipynb")
+    glossary = (
+        "# 术语表\n\n"
+        f"本页列出英文术语的中文{GLOSSARY_ONLY_WORD}（另见[说明](../../README.md)）。\n\n"  # noqa: RUF001
+        "| English | 中文 | 首次出现 |\n|---|---|---|\n"
+        "| neural accumulator (NAC) | 神经累加器（NAC） | [01](01_a_first_unit.ipynb) |\n\n"  # noqa: RUF001
+        "神经累加器计算 $\\mathbf{y} = \\mathbf{x}\\mathbf{W}$。\n"
+    )
+    (folder / "notebooks" / "zh" / "glossary.md").write_text(glossary, encoding="utf-8")
     return folder
 
 
@@ -197,23 +232,28 @@ def test_the_book_builds_quickly_with_a_page_per_notebook(book):
     assert book.result["repository"] == REPOSITORY
     for lang in EDITIONS:
         pages = [p.stem for p in builder.notebooks(ROOT, lang)]
+        extras = [p.stem for p in builder.extra_pages(ROOT, lang)]
         assert book.result["languages"][lang.code] == pages
-        for page in pages:
+        assert book.result["extra_pages"][lang.code] == extras
+        for page in pages + extras:
             assert (book.folder / lang.code / f"{page}.html").is_file(), page
-        # The table of contents, in the series' order, after the start page (the current page).
+        # The table of contents, in the series' order, after the start page (the current page),
+        # then the edition's markdown pages (the Chinese glossary).
         start = (book.folder / lang.code / f"{builder.START_PAGE}.html").read_text(encoding="utf-8")
         sidebar = start.split('class="bd-links bd-docs-nav"', 1)[1].split("</nav>", 1)[0]
         home, entries = sidebar.split('<ul class="nav bd-sidenav">', 1)
         assert 'href="#"' in home and "bd-sidenav__home-link" in home
         assert re.findall(r'href="(\d\d_[^"#/]+)\.html"', entries) == pages[1:]
+        assert re.findall(r'href="([^"#/]+)\.html"', entries) == pages[1:] + extras
     # The landing page leads to the start page.
     landing = (book.folder / "index.html").read_text(encoding="utf-8")
     assert f'url=en/{builder.START_PAGE}.html"' in landing
 
 
 def test_each_page_offers_its_committed_notebook(book):
+    # A markdown page (the Chinese glossary) offers its committed markdown file.
     for lang in EDITIONS:
-        for path in builder.notebooks(ROOT, lang):
+        for path in builder.notebooks(ROOT, lang) + builder.extra_pages(ROOT, lang):
             copy = book.folder / lang.code / "_sources" / path.name
             assert copy.read_bytes() == path.read_bytes(), f"{copy} is not the committed {path.name}"
             html = (book.folder / lang.code / f"{path.stem}.html").read_text(encoding="utf-8")
@@ -244,6 +284,11 @@ def test_launch_buttons_open_each_notebook_in_the_configured_repository(book):
                 r"https://(?:mybinder\.org/v2/gh|colab\.research\.google\.com/github)/([^/]+/[^/]+)/", html
             )
             assert launchers and set(launchers) == {REPOSITORY}, set(launchers)
+        # A markdown page has no notebook to open: no launch buttons.
+        for path in builder.extra_pages(ROOT, lang):
+            html = (book.folder / lang.code / f"{path.stem}.html").read_text(encoding="utf-8")
+            assert "dropdown-launch-buttons" not in html, path.name
+            assert not re.search(r"https://(mybinder\.org|colab\.research\.google\.com)/", html), path.name
 
 
 def test_the_build_script_runs_from_the_command_line(tmp_path):
@@ -307,6 +352,37 @@ def test_links_and_badges_are_rewritten_for_the_book_only(tmp_path):
     assert (tmp_path / "stage" / "_toc.yml").read_text(encoding="utf-8") == "root: 00_start_here\nentries:\n"
     # The committed notebook is untouched.
     assert "badge_logo.svg" in (root / "notebooks" / "00_start_here.ipynb").read_text(encoding="utf-8")
+
+
+def test_a_glossary_is_staged_after_the_notebooks_with_its_links_rewritten(tmp_path):
+    # notebooks/zh/glossary.md: its links are rewritten as a notebook cell's are, a link to a
+    # notebook of the edition stays a page link, and it comes last in the table of contents.
+    root = two_language_root(tmp_path)
+    glossary = root / "notebooks" / "zh" / "glossary.md"
+    committed = glossary.read_text(encoding="utf-8") + (
+        "\n[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/x) "
+        "[说明](../../README.md#two-commands) [从这里开始](00_start_here.ipynb#a) `[不是链接](../missing.md)`\n"
+    )
+    glossary.write_text(committed, encoding="utf-8")
+    zh = _edition("zh")
+    assert builder.extra_pages(root, zh) == [glossary] and builder.extra_pages(root, _edition("en")) == []
+    names = builder.stage(root, zh, tmp_path / "stage", REPOSITORY)
+    assert names == ["00_start_here", "01_a_first_unit", "glossary"]
+    staged = (tmp_path / "stage" / "glossary.md").read_text(encoding="utf-8")
+    assert staged == committed.replace("https://mybinder.org/badge_logo.svg", "_bundled/binder-badge.svg").replace(
+        "](../../README.md", f"](https://github.com/{REPOSITORY}/blob/{BRANCH}/README.md"
+    )
+    assert f"[说明](https://github.com/{REPOSITORY}/blob/{BRANCH}/README.md#two-commands)" in staged
+    assert "[01](01_a_first_unit.ipynb)" in staged
+    assert (tmp_path / "stage" / "_toc.yml").read_text(encoding="utf-8") == (
+        "root: 00_start_here\nentries:\n  - file: 01_a_first_unit\n  - file: glossary\n"
+    )
+    assert glossary.read_text(encoding="utf-8") == committed  # the committed page is untouched
+    # A glossary that would need the network, or links to a missing file, stops the build.
+    glossary.write_text("# 术语表\n\n见[笔记](../NOTES.md)。\n", encoding="utf-8")
+    with pytest.raises(builder.BuildError, match="leads to no file") as error:
+        builder.stage(root, zh, tmp_path / "stage-2", REPOSITORY)
+    assert "notebooks/zh/glossary.md" in str(error.value)
 
 
 # --- in a browser ------------------------------------------------------------------------------
@@ -376,17 +452,24 @@ def _open(browser, site: Site, path: str):
     return page, problems
 
 
-def _notebook_has_math(path: pathlib.Path) -> bool:
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+def _has_math(path: pathlib.Path) -> bool:
+    """Whether the markdown of a notebook (its markdown cells) or of a markdown page has a formula."""
+    if path.suffix == ".ipynb":
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    else:
+        text = path.read_text(encoding="utf-8")
     text = re.sub(r"```.*?```|`[^`\n]*`", "", text, flags=re.S)
     return bool(re.search(r"\$[^$\s][^$]*\$", text))
 
 
 def check_page(browser, site: Site, lang: builder.Language, page_name: str) -> dict:
     """Every check of one page of the book (the module's docstring lists them); returns the
-    page's report."""
-    notebook = site.root / _notebook_path(lang, page_name)
+    page's report. A markdown page (the glossary) has no launch buttons, and its download button
+    gives the committed markdown file."""
+    source = _page_source(site.root, lang, page_name)
+    assert source is not None, f"no notebook or markdown page {page_name} in the {lang.code} edition"
+    is_notebook = source.suffix == ".ipynb"
     page, problems = _open(browser, site, f"{lang.code}/{page_name}.html")
     try:
         report = page.evaluate(REPORT_JS)
@@ -395,12 +478,13 @@ def check_page(browser, site: Site, lang: builder.Language, page_name: str) -> d
         page.close()
     assert not problems, "\n".join(problems)
     # Figures.
-    assert report["images"], "no image on the page (the badges at least)"
+    if is_notebook:
+        assert report["images"], "no image on the page (the badges at least)"
     broken = [image["src"] for image in report["images"] if image["width"] == 0]
     assert not broken, f"images not loaded: {broken}"
     # Formulas: every one typeset, none left as TeX.
     assert not report["untypeset"], f"formulas MathJax did not typeset: {report['untypeset']}"
-    if _notebook_has_math(notebook):
+    if _has_math(source):
         assert report["math"] > 0 and report["typeset"] >= report["math"], report
     raw = RAW_TEX.findall(prose)
     assert not raw, f"TeX left in the text: {raw[:5]}"
@@ -414,26 +498,29 @@ def check_page(browser, site: Site, lang: builder.Language, page_name: str) -> d
         if fragment and url.split("#")[0].endswith(".html"):
             anchor = urllib.parse.unquote(fragment)
             assert f'id="{anchor}"'.encode() in body, f"{url}: no #{anchor} on that page"
-    # Launch buttons: this notebook, in the configured repository.
-    assert report["launch"] == {
-        "Binder": binder_url(site.repository, lang, page_name),
-        "Colab": colab_url(site.repository, lang, page_name),
-    }, report["launch"]
+    # Launch buttons: this notebook, in the configured repository (none on a markdown page).
     launchers = [
         url for url in report["links"] if re.match(r"https://(mybinder\.org|colab\.research\.google\.com)/", url)
     ]
-    wrong = [url for url in launchers if f"/{site.repository}/" not in url]
-    assert not wrong, f"launch links to another repository: {wrong}"
-    # The download button gives the committed notebook.
-    downloads = [url for url in report["download"] if url.endswith(".ipynb")]
-    assert len(downloads) == 1, report["download"]
-    assert site.fetch(downloads[0]) == (200, notebook.read_bytes())
+    if is_notebook:
+        assert report["launch"] == {
+            "Binder": binder_url(site.repository, lang, page_name),
+            "Colab": colab_url(site.repository, lang, page_name),
+        }, report["launch"]
+        wrong = [url for url in launchers if f"/{site.repository}/" not in url]
+        assert not wrong, f"launch links to another repository: {wrong}"
+    else:
+        assert report["launch"] == {} and not launchers, (report["launch"], launchers)
+    # The download button gives the committed notebook (or markdown page), and nothing else does.
+    downloads = [url for url in report["download"] if url.endswith((".ipynb", ".md"))]
+    assert len(downloads) == 1 and downloads[0].endswith(source.name), report["download"]
+    assert site.fetch(downloads[0]) == (200, source.read_bytes())
     return report
 
 
-def check_search(browser, site: Site, lang: builder.Language, term: str, expected_pages: set[str]) -> None:
+def check_search(browser, site: Site, lang: builder.Language, term: str, expected_pages: set[str]) -> set[str]:
     """Search for ``term`` in the edition ``lang``: results list pages of the book, among them
-    ``expected_pages``."""
+    ``expected_pages``. Returns the pages found."""
     page, problems = _open(browser, site, f"{lang.code}/search.html?q={urllib.parse.quote(term)}")
     try:
         page.locator("#search-results .search-summary").wait_for(timeout=30 * MS)
@@ -450,17 +537,19 @@ def check_search(browser, site: Site, lang: builder.Language, term: str, expecte
     pages = {urllib.parse.urlparse(url).path.rsplit("/", 1)[-1].removesuffix(".html") for url in found}
     assert expected_pages <= pages, f"search for {term!r} found {sorted(pages)}"
     assert not [s for s in snippets if RAW_TEX.search(s)], f"TeX in the search results: {snippets}"
+    return pages
 
 
 @pytest.mark.parametrize("code, page_name", PAGES, ids=[f"{c}-{p}" for c, p in PAGES])
 def test_every_page_in_a_browser(browser, book, code, page_name):
     report = check_page(browser, book, _edition(code), page_name)
-    # The language switch leads to the same notebook in each other edition (its start page when
-    # that notebook is not translated); a book in one language has no switch.
+    # The language switch leads to the same page in each other edition (its start page when that
+    # notebook is not translated, or for the Chinese glossary, which the English edition lacks); a
+    # book in one language has no switch.
     expected = {}
     for other in EDITIONS:
         if other.code != code:
-            target = page_name if (ROOT / _notebook_path(other, page_name)).exists() else builder.START_PAGE
+            target = page_name if _page_source(ROOT, other, page_name) else builder.START_PAGE
             expected[other.code] = book.url(f"{other.code}/{target}.html")
     assert report["switch"] == expected, report["switch"]
 
@@ -487,6 +576,7 @@ def test_search_finds_the_series_terms(browser, book, code):
 def test_a_second_language_is_built_switched_and_searched(browser, two_language_book):
     site = two_language_book
     assert list(site.result["languages"]) == ["en", "zh"]
+    assert site.result["languages"]["zh"] == ["00_start_here", "01_a_first_unit"]  # the notebooks only
     for code in ("en", "zh"):
         lang = _edition(code)
         for name in ("00_start_here", "01_a_first_unit"):
@@ -506,3 +596,35 @@ def test_a_second_language_is_built_switched_and_searched(browser, two_language_
     assert not problems, problems
     check_search(browser, site, _edition("en"), "NALU", {"00_start_here", "01_a_first_unit"})
     check_search(browser, site, _edition("zh"), "神经累加器", {"00_start_here", "01_a_first_unit"})
+
+
+def test_a_glossary_page_is_built_listed_switched_and_searched(browser, two_language_book):
+    site = two_language_book
+    assert site.result["extra_pages"] == {"en": [], "zh": ["glossary"]}
+    assert not (site.folder / "en" / "glossary.html").exists()
+    # In the Chinese table of contents, after the notebooks, on every page (the current page's
+    # own entry links to "#").
+    for name in ("00_start_here", "01_a_first_unit", "glossary"):
+        html = (site.folder / "zh" / f"{name}.html").read_text(encoding="utf-8")
+        sidebar = html.split('class="bd-links bd-docs-nav"', 1)[1].split("</nav>", 1)[0]
+        hrefs = re.findall(r'href="([^"]*)"', sidebar)
+        listed = [name if href == "#" else href.removesuffix(".html") for href in hrefs]
+        assert listed == ["00_start_here", "01_a_first_unit", "glossary"], (name, hrefs)
+    # The same browser checks as a notebook's page: no console error, every link and anchor
+    # answering, the formula typeset, the committed file to download, and no launch buttons.
+    report = check_page(browser, site, _edition("zh"), "glossary")
+    assert report["math"] >= 1 and report["typeset"] >= report["math"], report
+    assert site.url("zh/01_a_first_unit.html") in report["links"], "the glossary's link to notebook 01"
+    # The English edition has no glossary: the switch leads to its start page.
+    assert report["switch"] == {"en": site.url(f"en/{builder.START_PAGE}.html")}, report["switch"]
+    page, problems = _open(browser, site, "zh/glossary.html")
+    try:
+        assert page.locator("h1").first.inner_text().startswith("术语表")
+        page.locator('.book-language-switch a[data-language="en"]').first.click()
+        page.wait_for_url(f"**/en/{builder.START_PAGE}.html")
+    finally:
+        page.close()
+    assert not problems, problems
+    # Chinese search finds a word that only the glossary has, on the glossary alone.
+    found = check_search(browser, site, _edition("zh"), GLOSSARY_ONLY_WORD, {"glossary"})
+    assert found == {"glossary"}, found
