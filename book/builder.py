@@ -167,8 +167,16 @@ def _rewrite_markdown(source: str, folder: pathlib.Path, root: pathlib.Path, pag
         anchor = f"#{fragment}" if fragment else ""
         return f"[{text}](https://github.com/{repo}/{kind}/{BRANCH}/{relative}{anchor}{title})"
 
-    parts = _CODE.split(source)
-    return "".join(part if i % 2 else _LINK_TARGET.sub(target, part) for i, part in enumerate(parts))
+    # Code is left as it is, but a link's text may hold code (``[`notebooks/zh/`](zh/...)``): the
+    # code spans stand aside as placeholders while the links are rewritten.
+    code = []
+
+    def aside(match: re.Match) -> str:
+        code.append(match.group(0))
+        return f"\x00{len(code) - 1}\x00"
+
+    rewritten = _LINK_TARGET.sub(target, _CODE.sub(aside, source))
+    return re.sub(r"\x00(\d+)\x00", lambda match: code[int(match.group(1))], rewritten)
 
 
 def stage(root: pathlib.Path, language: Language, into: pathlib.Path, repo: str) -> list[str]:

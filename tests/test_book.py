@@ -337,7 +337,8 @@ def test_links_and_badges_are_rewritten_for_the_book_only(tmp_path):
     source = (
         "[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/x) "
         "See [the README](../README.md#two-commands), [notebook 00](00_start_here.ipynb), "
-        "[the paper](https://arxiv.org/abs/1808.00508), `[not a link](../missing.md)`."
+        "[the paper](https://arxiv.org/abs/1808.00508), `[not a link](../missing.md)`, "
+        "[the `README` file](../README.md)."
     )
     root = _markdown_notebook(tmp_path, source)
     (root / "README.md").write_text("# README\n", encoding="utf-8")
@@ -347,7 +348,7 @@ def test_links_and_badges_are_rewritten_for_the_book_only(tmp_path):
         "[![Binder](_bundled/binder-badge.svg)](https://mybinder.org/v2/gh/x) "
         f"See [the README](https://github.com/{REPOSITORY}/blob/{BRANCH}/README.md#two-commands), "
         "[notebook 00](00_start_here.ipynb), [the paper](https://arxiv.org/abs/1808.00508), "
-        "`[not a link](../missing.md)`."
+        f"`[not a link](../missing.md)`, [the `README` file](https://github.com/{REPOSITORY}/blob/{BRANCH}/README.md)."
     )
     assert (tmp_path / "stage" / "_toc.yml").read_text(encoding="utf-8") == "root: 00_start_here\nentries:\n"
     # The committed notebook is untouched.
