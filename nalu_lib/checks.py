@@ -10,8 +10,12 @@ calls these functions; notebooks meet them as the ValueErrors of what they call.
 
 One exercise check lives here too, :func:`check_token_counts`: it computes the answer it
 expects itself, so that the notebook's check cell does not show it before the exercise is
-solved, and it raises an ``AssertionError`` (the form of every exercise check) with a hint.
+solved, and it raises an ``AssertionError`` (the form of every exercise check) with a hint, in
+English and then in Chinese (the Chinese edition's notebooks run the same check cells).
 """
+
+# The hints' Chinese lines are written with Chinese (full-width) punctuation.
+# ruff: noqa: RUF001
 
 from __future__ import annotations
 
@@ -117,12 +121,21 @@ def check_token_counts(n_tokens) -> None:
     """
     from nalu_lib.tasks.sequences import number_tokens, number_words  # here: sequences imports this module
 
-    assert isinstance(n_tokens, dict), "n_tokens should be a dict: {'en': number of tokens, 'zh': number of tokens}"
+    assert isinstance(n_tokens, dict), (
+        "n_tokens should be a dict: {'en': number of tokens, 'zh': number of tokens}\n"
+        "n_tokens 应是一个字典：{'en': 词元个数, 'zh': 词元个数}"
+    )
     keys = sorted(map(str, n_tokens))
-    assert set(n_tokens) == {"en", "zh"}, f"n_tokens should have the keys 'en' and 'zh', got {keys}"
+    assert set(n_tokens) == {"en", "zh"}, (
+        f"n_tokens should have the keys 'en' and 'zh', got {keys}\n"
+        f"n_tokens 的键应为 'en' 和 'zh'，实际为 {keys}"
+    )
     for language, count in n_tokens.items():
         whole = isinstance(count, numbers.Real) and not isinstance(count, bool) and float(count).is_integer()
-        assert whole, f"n_tokens[{language!r}] should be a whole number of tokens, got {count!r}"
+        assert whole, (
+            f"n_tokens[{language!r}] should be a whole number of tokens, got {count!r}\n"
+            f"n_tokens[{language!r}] 应是整数个词元，实际为 {count!r}"
+        )
     n_tokens = {language: int(count) for language, count in n_tokens.items()}
 
     def distinct(language, last, split=number_tokens):
@@ -131,18 +144,28 @@ def check_token_counts(n_tokens) -> None:
     right = {language: distinct(language, 999) for language in ("en", "zh")}
     if n_tokens == right:
         return
-    assert {"en": n_tokens["zh"], "zh": n_tokens["en"]} != right, "the two counts are swapped: check which is which"
-    for language, name, unit in (("en", "English", "word"), ("zh", "Chinese", "character")):
+    assert {"en": n_tokens["zh"], "zh": n_tokens["en"]} != right, (
+        "the two counts are swapped: check which is which\n"
+        "两个计数放反了：请核对哪个属于哪种语言"
+    )
+    for language, name, unit, name_zh, unit_zh in (
+        ("en", "English", "word", "英文", "单词"),
+        ("zh", "Chinese", "character", "中文", "汉字"),
+    ):
         if n_tokens[language] == right[language]:
             continue
         assert n_tokens[language] != distinct(language, 1000), (
-            f"{name}: count the tokens of 0 to 999 only: 1000 is not one of the numbers the models read"
+            f"{name}: count the tokens of 0 to 999 only: 1000 is not one of the numbers the models read\n"
+            f"{name_zh}：只统计 0 到 999 的词元：1000 不在模型读取的数之中"
         )
         if language == "zh":
             assert n_tokens[language] != distinct(language, 999, lambda n, lang: number_words(n, lang).split()), (
-                "Chinese: a token is a character (tasks.number_tokens), not a whole number written without spaces"
+                "Chinese: a token is a character (tasks.number_tokens), not a whole number written without spaces\n"
+                "中文：一个词元是一个汉字（tasks.number_tokens），而不是不带空格写成的整个数"
             )
         raise AssertionError(
             f"{name}: count each distinct {unit} of the numbers 0 to 999 once; tasks.number_tokens(n, {language!r}) "
-            "gives the tokens of n"
+            "gives the tokens of n\n"
+            f"{name_zh}：0 到 999 这些数中每个不同的{unit_zh}只计一次；"
+            f"tasks.number_tokens(n, {language!r}) 给出 n 的词元"
         )
