@@ -28,7 +28,9 @@ before it removes the cell's checkpoint, so a process killed at any moment loses
 part it was running.
 
 ``--speed STEPS`` only times the step: every named cell for ``STEPS`` steps, side by side with
-the matrix-product floor, measured in the same run, and writes nothing.
+the matrix-product floor, measured in the same run, and writes nothing. The NALU's first layer
+has three products of the floor's size (its additive path, its log path and its gate), so its
+cells are also put beside three pairs of them, timed in the same run.
 
 ``--per-seed-inputs`` gives every seed its own stream of training inputs, as in their runs,
 instead of one stream shared by the seeds of a cell (about thirty times slower);
@@ -74,13 +76,15 @@ from nalu_lib.tasks.static_task import results as table_results  # noqa: E402
 CHECKPOINTS = pathlib.Path(__file__).parent / "checkpoints"
 
 
-def matmul_floor_us(seeds: int) -> float:
+def matmul_floor_us(seeds: int, products: int = 1) -> float:
     """The two matrix products of a step (forward and weight gradient of the first layer) in
-    numpy on one core: ``(128 x 100) @ (100 x 2 seeds)`` and its transpose, best of 5."""
+    numpy on one core: ``(128 x 100) @ (100 x 2 seeds)`` and its transpose, best of 5. With
+    ``products`` > 1, ``products`` such pairs in one (``2 * seeds * products`` columns): the
+    first layer of a cell whose forward pass has that many (:attr:`Cell.products`)."""
     rng = np.random.default_rng(0)
     x = rng.random((protocol.BATCH_SIZE, protocol.INPUT_SIZE), dtype=np.float32)
-    w = rng.random((protocol.INPUT_SIZE, 2 * seeds), dtype=np.float32)
-    g = rng.random((protocol.BATCH_SIZE, 2 * seeds), dtype=np.float32)
+    w = rng.random((protocol.INPUT_SIZE, 2 * seeds * products), dtype=np.float32)
+    g = rng.random((protocol.BATCH_SIZE, 2 * seeds * products), dtype=np.float32)
     best = np.inf
     for _ in range(5):
         start = time.perf_counter()
@@ -98,14 +102,22 @@ def checkpoint_name(cell: str, per_seed_inputs: bool = False) -> str:
 
 
 def speed(cells: list[str], seeds: int, steps: int, floor: float) -> int:
-    """Time ``steps`` steps of each cell beside the floor measured in the same run."""
+    """Time ``steps`` steps of each cell beside the floor measured in the same run; a cell whose
+    first layer has more than one product (the NALU's three) also beside those products alone."""
+    own = {}
+    for products in sorted({table_cells.CELLS[name].products for name in cells} - {1}):
+        own[products] = matmul_floor_us(seeds, products)
+        print(f"its first layer's {products} products for {seeds} seeds: {own[products]:.0f} us per step", flush=True)
     for name in cells:
         result = runner.run_cell(name, seeds, max_steps=steps, n_eval=1000)
-        print(
+        products = table_cells.CELLS[name].products
+        line = (
             f"{name:<11} {result.us_per_step:6.0f} us/step for {seeds} seeds vs floor {floor:.0f} us "
-            f"({result.us_per_step / floor:.1f}x)",
-            flush=True,
+            f"({result.us_per_step / floor:.1f}x)"
         )
+        if products > 1:
+            line += f"; vs its {products} products {own[products]:.0f} us ({result.us_per_step / own[products]:.1f}x)"
+        print(line, flush=True)
     return 0
 
 

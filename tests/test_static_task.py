@@ -126,9 +126,16 @@ def test_benchmark_writes_resumes_and_redoes(tmp_path, capsys):
 
 def test_benchmark_times_the_step_beside_the_floor(capsys):
     bench = _benchmark_module()
-    assert bench.main(["--cells", "NAU:add", "--seeds", "2", "--speed", "2000", "--out", "/nonexistent/x.csv"]) == 0
-    line = capsys.readouterr().out.strip().splitlines()[-1]
-    assert line.startswith("NAU:add") and "us/step for 2 seeds vs floor" in line
+    assert (
+        bench.main(["--cells", "NAU:add,NALU:add", "--seeds", "2", "--speed", "2000", "--out", "/nonexistent/x.csv"])
+        == 0
+    )
+    lines = capsys.readouterr().out.strip().splitlines()
+    nau, nalu = lines[-2:]
+    assert nau.startswith("NAU:add") and "us/step for 2 seeds vs floor" in nau and "products" not in nau
+    # the NALU's first layer has three products: it is also timed beside three pairs of them
+    assert nalu.startswith("NALU:add") and "us/step for 2 seeds vs floor" in nalu and "vs its 3 products" in nalu
+    assert sum("its first layer's 3 products for 2 seeds" in line for line in lines) == 1
     for bad in ("1000", "2500"):
         with pytest.raises(SystemExit):
             bench.main(["--cells", "NAU:add", "--seeds", "2", "--speed", bad])

@@ -76,6 +76,10 @@ class Cell:
     build: Callable[[], keras.Sequential]
     #: The step from which no regulariser changes any more (the end of the ramp), or 0.
     settled_after: int = 0
+    #: Matrix products of the first layer's width over the 100 inputs in one forward pass: 1,
+    #: and 3 for the NALU (its additive path, its log path and its gate). Each has one more in
+    #: the backward pass; ``benchmarks/static_task_table.py --speed`` times them as a floor.
+    products: int = 1
 
     @property
     def name(self) -> str:
@@ -116,15 +120,15 @@ def _cells() -> dict[str, Cell]:
 
     cells = [
         Cell("NACmul", "mul", nac_mul),
-        Cell("NALU", "mul", nalu),
+        Cell("NALU", "mul", nalu, products=3),
         Cell("NMU", "mul", nmu, 2_000_000),
         Cell("NAC+", "add", nac),
         Cell("Linear", "add", linear),
-        Cell("NALU", "add", nalu),
+        Cell("NALU", "add", nalu, products=3),
         Cell("NAU", "add", nau, 50_000),
         Cell("NAC+", "sub", nac),
         Cell("Linear", "sub", linear),
-        Cell("NALU", "sub", nalu),
+        Cell("NALU", "sub", nalu, products=3),
         Cell("NAU", "sub", nau, 50_000),
     ]
     return {cell.name: cell for cell in cells}
