@@ -331,12 +331,11 @@ def test_summarize_gives_the_figures_of_a_small_results_csv_worked_out_by_hand(t
     assert nmu["solved"] == 3000.0 and nmu["sparsity"] == pytest.approx(0.2)  # medians over the successes
     assert (nmu["steps"], nmu["seeds"], nmu["reason"]) == (9000, 4, "settled")
     assert nmu["cpu_hours"] == 2.0 and nmu["wall"] == 1234.5 and nmu["us_per_step"] == 321.0
-    # published 93%-99%: it overlaps ours (30%-95%), though the published 98% lies outside ours
-    assert nmu["inside"] is True
-    # none of 3: [0, z^2 / (3 + z^2)] = [0, 0.561497], far from the published 96%-100%
+    # none of 3: [0, z^2 / (3 + z^2)] = [0, 0.561497]
     assert (nau["rate"], nau["low"], nau["high"]) == pytest.approx((0.0, 0.0, 0.561497), abs=1e-6)
     assert nau["solved"] is None and nau["sparsity"] is None and nau["cpu_hours"] == 0.25
-    assert nau["inside"] is False
+    # overlapping intervals are not a test of agreement: summarize judges nothing, compare does
+    assert "inside" not in nmu
     assert table_results.load_results(tmp_path / "missing.csv") == {}
 
 
@@ -377,18 +376,54 @@ def test_side_by_side_reads_the_results_and_refuses_unknown_cells(tmp_path):
         writer = csv.DictWriter(handle, fieldnames=table_results.CSV_COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
-    table = table_results.side_by_side({"NMU:mul": (0.5, 0.1, 0.9), "NAU:add": (1, 0.8, 1)}, path=out)
+    live = {"NMU:mul": (0.5, 0.1, 0.9), "NAU:add": (1, 0.8, 1)}
+    assert [row["cell"] for row in table_results.side_by_side(live, path=out)] == ["NMU:mul"]  # the CSV's cells
+    table = table_results.side_by_side(live, cells=["NMU:mul", "NAU:add"], path=out)
     assert [row["cell"] for row in table] == ["NMU:mul", "NAU:add"]
     nmu, nau = table
     assert nmu["published"] == (0.98, 0.93, 0.99) and nmu["live"] == (0.5, 0.1, 0.9)
     assert nmu["full"][0] == 0.75 and nmu["summary"]["solved"] == 2000 and nmu["summary"]["steps"] == 5000
-    assert nau["full"] is None and nau["summary"] is None  # not in this CSV
+    # ours (3 of 4) beside theirs (98 of 100): Fisher's exact test, worked out below
+    assert nmu["versus"]["ours"]["successes"] == 3 and nmu["versus"]["theirs"]["successes"] == 98
+    assert nmu["versus"]["p"] == pytest.approx(_fisher_two_sided(3, 1, 98, 2)) and nmu["versus"]["consistent"] is True
+    assert nau["full"] is None and nau["summary"] is None  # not in this CSV: theirs alone
+    assert nau["versus"]["ours"] is None and nau["versus"]["p"] is None and nau["versus"]["theirs"]["successes"] == 100
     text = table_results.format_side_by_side(table)
-    assert "75% (" in text and "50% (10%-90%)" in text and "2.0e+03" in text
+    lines = text.splitlines()
+    assert lines[0].split()[:4] == ["cell", "theirs", "ours", "Fisher"]
+    assert lines[1].split()[:4] == ["NMU:mul", "98/100", "3/4", f"{nmu['versus']['p']:.2f}"]
+    assert "50% (10%-90%)" in lines[1] and "2,000" in lines[1] and "1,434,500" in lines[1]  # medians: ours, theirs
+    assert lines[2].split()[:4] == ["NAU:add", "100/100", "-", "-"] and "18,000" in lines[2]
     with pytest.raises(ValueError, match="cells"):
         table_results.side_by_side({"NMU:div": (0, 0, 1)}, path=out)
     with pytest.raises(ValueError, match="cells"):
         table_results.side_by_side(cells=["nmu"], path=out)
+
+
+def _fisher_two_sided(a, b, c, d):
+    """Fisher's exact test of [[a, b], [c, d]] from its definition: the probability, under the
+    hypergeometric law with the margins fixed, of every table no more likely than the observed."""
+    from math import comb
+
+    row, col, n = a + b, a + c, a + b + c + d
+
+    def prob(x):
+        return comb(col, x) * comb(n - col, row - x) / comb(n, row)
+
+    observed = prob(a)
+    return sum(prob(x) for x in range(max(0, row + col - n), min(row, col) + 1) if prob(x) <= observed * (1 + 1e-7))
+
+
+def test_fisher_p_is_fishers_exact_test():
+    # compare() takes p from scipy; this checks it against the definition on tables worked by hand
+    theirs = [{"cell": "NALU:sub", "success": int(i < 14), "solved_at": 1, "sparsity_error": 0.1} for i in range(100)]
+    for k in (25, 14, 4, 0):
+        ours = [{**row, "success": int(i < k)} for i, row in enumerate(theirs)]
+        side = table_results.compare(ours, theirs)
+        assert side["p"] == pytest.approx(_fisher_two_sided(k, 100 - k, 14, 86), rel=1e-9), k
+    # 25 of 100 against 14 of 100: p = 0.073, consistent; 4 against 14: p = 0.024, not
+    assert table_results.compare([{**r, "success": int(i < 25)} for i, r in enumerate(theirs)], theirs)["consistent"]
+    assert not table_results.compare([{**r, "success": int(i < 4)} for i, r in enumerate(theirs)], theirs)["consistent"]
 
 
 def test_protocol_figure_draws_each_given_mark():

@@ -580,6 +580,39 @@ def protocol_success_rates(cells: list[dict], ax=None, title: str = "Success rat
     return ax
 
 
+def seed_values_side_by_side(
+    cells: dict, xlabel: str, ax=None, title: str = "Per seed, theirs and ours", log: bool = True
+):
+    """One row per cell, one dot per seed: theirs above, ours below, on a log axis by default.
+
+    ``cells`` maps a label to ``(theirs, ours)``, two sequences of per-seed values (the
+    successful seeds' sparsity errors, say; notebook 05). Zeros and non-finite values are not
+    drawn on a log axis; their count is added to the row's label. Okabe-Ito colours and a
+    marker per side, with a median tick for each.
+    """
+    ax = new_axes(ax, figsize=(9, 0.8 * len(cells) + 1.2))
+    sides = [("theirs", "D", "#E69F00", 0.17), ("ours", "o", "#0072B2", -0.17)]
+    positions = np.arange(len(cells))[::-1]
+    labels = []
+    rng = np.random.default_rng(0)  # the same jitter on every run
+    for pos, (label, values) in zip(positions, cells.items(), strict=True):
+        hidden = 0
+        for (name, marker, colour, offset), side in zip(sides, values, strict=True):
+            side = np.asarray(side, dtype=np.float64)
+            shown = side[np.isfinite(side) & (side > 0)] if log else side[np.isfinite(side)]
+            hidden += len(side) - len(shown)
+            y = pos + offset + rng.uniform(-0.06, 0.06, len(shown))
+            first = pos == positions[0]
+            ax.scatter(shown, y, marker=marker, s=14, color=colour, alpha=0.6, label=name if first else None)
+            if len(shown):
+                ax.plot([np.median(shown)] * 2, [pos + offset - 0.14, pos + offset + 0.14], color="black", lw=2)
+        labels.append(label if not hidden else f"{label} ({hidden} not shown)")
+    ax.set_yticks(positions, labels)
+    ax.set(xlabel=xlabel, title=title, xscale="log" if log else "linear")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax
+
+
 def adam_step_sizes(steps: dict, learning_rate: float, ax=None, title: str = "Adam's step on a shrinking gradient"):
     """Each ``{label: Adam's steps}`` divided by the learning rate, per step, on a log scale (notebook 02).
 

@@ -21,6 +21,7 @@ __all__ = [
     "load_published_per_seed",
     "load_results",
     "result_rows",
+    "seed_figures",
     "side_by_side",
     "summarize",
 ]
@@ -101,14 +102,13 @@ def result_rows(result, per_seed_inputs: bool = False) -> list[dict]:
 def summarize(rows: list[dict]) -> dict:
     """One cell's figures from its CSV rows (:func:`load_results`): the success rate and its
     Wilson 95% interval, the median solved-at step and sparsity error of the successful seeds,
-    steps run, wall seconds, CPU-hours, time per step, seeds, why it stopped, and whether our
-    interval overlaps the published one. Printed by the benchmark, plotted in notebooks 04 and 05."""
+    steps run, wall seconds, CPU-hours, time per step, seeds and why it stopped. Printed by the
+    benchmark, plotted in notebooks 04 and 05; :func:`compare` puts it beside theirs."""
     cell = rows[0]["cell"]
     success = np.array([r["success"] for r in rows], dtype=bool)
     rate, low, high = success_rate(success)
     solved = [r["solved_at"] for r in rows if r["success"]]
     sparsity = [r["sparsity_error"] for r in rows if r["success"]]
-    published = PUBLISHED.get(cell)
     return {
         "cell": cell,
         "rate": rate,
@@ -122,7 +122,6 @@ def summarize(rows: list[dict]) -> dict:
         "us_per_step": rows[0]["us_per_step"],
         "reason": rows[0]["stop_reason"],
         "seeds": len(rows),
-        "inside": published is not None and low <= published[2] and published[1] <= high,
     }
 
 
@@ -149,23 +148,26 @@ def side_by_side(live: dict[str, tuple] | None = None, cells: list[str] | None =
     """Each cell three ways: published, ours at their full protocol, ours in a notebook's short run.
 
     ``live`` maps a cell's name (``"NMU:mul"``) to the ``(rate, low, high)`` of a notebook's
-    own short run; ``cells`` picks and orders the cells (default: those of ``live``, else every
-    cell in the results). The full-protocol figures come from the committed results CSV
+    own short run; ``cells`` picks and orders the cells (default: every cell in the results, in
+    the published table's order). The full-protocol figures come from the committed results CSV
     (:func:`load_results`, or ``path``), shipped inside the package. Returns one dict per
     cell: ``label``, the three ``(rate, low, high)`` triples ``published``, ``full`` and
-    ``live`` (``None`` where missing), and ``summary``, the full run's :func:`summarize`.
-    Plot with :func:`nalu_lib.notebook.plots.protocol_success_rates`, print with
+    ``live`` (``None`` where missing), ``summary``, the full run's :func:`summarize`, and
+    ``versus``, our seeds beside theirs (:func:`compare` with their per-seed file). Plot with
+    :func:`nalu_lib.notebook.plots.protocol_success_rates`, print with
     :func:`format_side_by_side` (notebooks 04 and 05).
     """
     live = dict(live or {})
     results = load_results(path)
-    names = list(cells) if cells is not None else (list(live) if live else [c for c in CELLS if c in results])
+    names = list(cells) if cells is not None else [c for c in CELLS if c in results]
     unknown = [name for name in [*names, *live] if name not in CELLS]
     if unknown:
         raise ValueError(f"cells must be among {', '.join(CELLS)}, got {', '.join(map(repr, unknown))}")
+    theirs = load_published_per_seed()
     rows = []
     for name in names:
-        summary = summarize(results[name]) if name in results else None
+        ours = results.get(name)
+        summary = summarize(ours) if ours else None
         rows.append(
             {
                 "cell": name,
@@ -174,32 +176,46 @@ def side_by_side(live: dict[str, tuple] | None = None, cells: list[str] | None =
                 "full": None if summary is None else (summary["rate"], summary["low"], summary["high"]),
                 "live": None if live.get(name) is None else tuple(float(v) for v in live[name]),
                 "summary": summary,
+                "versus": compare(ours, theirs[name]),
             }
         )
     return rows
 
 
 def format_side_by_side(rows: list[dict]) -> str:
-    """:func:`side_by_side`'s rows as a table: success rates with their 95% intervals, the
-    median solved-at step, and what the full-protocol run cost (notebooks 04 and 05)."""
+    """:func:`side_by_side`'s rows as a table: their successes and ours out of 100 seeds with
+    Fisher's exact test of the two counts, the short run's rate with its 95% interval, the median
+    solved-at step and the median sparsity error of the successful seeds, theirs and ours, and
+    what our run cost (notebooks 04 and 05)."""
 
     def rate(triple):
         return "-" if triple is None else f"{triple[0]:.0%} ({triple[1]:.0%}-{triple[2]:.0%})"
 
-    def solved(value):
-        return "-" if value is None else f"{value:.1e}"
+    def count(side):
+        return "-" if side is None else f"{side['successes']}/{side['seeds']}"
 
-    full = [row["summary"] or {} for row in rows]
+    def median_solved(side):
+        quartiles = None if side is None else side["solved_at_quartiles"]
+        return "-" if quartiles is None else f"{quartiles[1]:,.0f}"
+
+    def sparsity(side):
+        return "-" if side is None or side["sparsity_median"] is None else f"{side['sparsity_median']:.1e}"
+
+    def column(get):
+        return [get(row["versus"]) for row in rows]
+
     return format_table(
         {
             "cell": [row["cell"] for row in rows],
-            "published": [rate(row["published"]) for row in rows],
-            "full protocol": [rate(row["full"]) for row in rows],
+            "theirs": column(lambda v: count(v["theirs"])),
+            "ours": column(lambda v: count(v["ours"])),
+            "Fisher p": column(lambda v: "-" if v["p"] is None else f"{v['p']:.2f}"),
             "short run": [rate(row["live"]) for row in rows],
-            "solved at, published": [solved(PUBLISHED[row["cell"]][3]) for row in rows],
-            "ours": [solved(f.get("solved")) for f in full],
-            "steps run": ["-" if not f else f"{f['steps']:.2e}" for f in full],
-            "CPU-hours": ["-" if not f else f"{f['cpu_hours']:.2f}" for f in full],
+            "solved at, theirs": column(lambda v: median_solved(v["theirs"])),
+            "solved at, ours": column(lambda v: median_solved(v["ours"])),
+            "sparsity, theirs": column(lambda v: sparsity(v["theirs"])),
+            "sparsity, ours": column(lambda v: sparsity(v["ours"])),
+            "CPU-hours": ["-" if not row["summary"] else f"{row['summary']['cpu_hours']:.2f}" for row in rows],
         }
     )
 
@@ -207,7 +223,9 @@ def format_side_by_side(rows: list[dict]) -> str:
 def load_published_per_seed(path: str | pathlib.Path | None = None) -> dict[str, list[dict]]:
     """Their per-seed results (:data:`PUBLISHED_PER_SEED_CSV`) as ``{cell: [row per seed]}``, with
     ``success`` (their ``solved``), ``solved_at`` (their first step whose extrapolation error is
-    below the threshold, -1 where never) and ``sparsity_error`` (at their selected step)."""
+    below the threshold, -1 where never), ``sparsity_error`` (at their selected step),
+    ``evaluations`` (the rows their run logged) and ``selected_evaluation`` (their
+    ``best.model.step``: the position, counting from 1, of the selected row among them)."""
     path = PUBLISHED_PER_SEED_CSV if path is None else pathlib.Path(path)
     cells: dict[str, list[dict]] = {}
     with path.open(newline="") as handle:
@@ -222,32 +240,40 @@ def load_published_per_seed(path: str | pathlib.Path | None = None) -> dict[str,
                     "solved_at": int(float(solved_at)) if solved_at not in ("", "NA") else -1,
                     "sparsity_error": float(sparsity) if sparsity not in ("", "NA") else float("nan"),
                     "evaluations": int(row["size"]),
+                    "selected_evaluation": int(row["best.model.step"]),
                 }
             )
     return cells
 
 
-def compare(ours: list[dict], theirs: list[dict]) -> dict:
-    """One cell, ours beside theirs, seed for seed as they summarise it
-    (``export/_compute_summary.r``): the successes of each and Fisher's exact test of the two
-    counts (two-sided ``p``; ``consistent`` when ``p >= 0.05``); the quartiles of "solved at"
-    and the median and mean sparsity error, both over the successful seeds only. The benchmark
-    prints it; notebooks 04 and 05 read it."""
+def seed_figures(rows: list[dict]) -> dict:
+    """A cell's seeds summarised as Madsen & Johansen summarise them (``export/_compute_summary.r``):
+    the successes out of the seeds, and over the successful seeds only the quartiles of "solved
+    at" and the median and mean sparsity error (``None`` without a success). For our rows
+    (:func:`load_results`) and theirs (:func:`load_published_per_seed`) alike."""
+    success = np.array([r["success"] for r in rows], dtype=bool)
+    solved = np.array([r["solved_at"] for r in rows], dtype=float)[success]
+    sparsity = np.array([r["sparsity_error"] for r in rows], dtype=float)[success]
+    return {
+        "successes": int(success.sum()),
+        "seeds": len(rows),
+        "solved_at_quartiles": tuple(np.percentile(solved, [25, 50, 75])) if len(solved) else None,
+        "sparsity_median": float(np.median(sparsity)) if len(sparsity) else None,
+        "sparsity_mean": float(np.mean(sparsity)) if len(sparsity) else None,
+    }
+
+
+def compare(ours: list[dict] | None, theirs: list[dict]) -> dict:
+    """One cell, ours beside theirs, seed for seed: :func:`seed_figures` of each and Fisher's
+    exact test of the two success counts (two-sided ``p``; ``consistent`` when ``p >= 0.05``).
+    Without our rows (``None``), ``ours``, ``p`` and ``consistent`` are ``None``. The benchmark
+    prints it; notebooks 04 and 05 read it through :func:`side_by_side`."""
     from scipy.stats import fisher_exact
 
-    def figures(rows):
-        success = np.array([r["success"] for r in rows], dtype=bool)
-        solved = np.array([r["solved_at"] for r in rows], dtype=float)[success]
-        sparsity = np.array([r["sparsity_error"] for r in rows], dtype=float)[success]
-        return {
-            "successes": int(success.sum()),
-            "seeds": len(rows),
-            "solved_at_quartiles": tuple(np.percentile(solved, [25, 50, 75])) if len(solved) else None,
-            "sparsity_median": float(np.median(sparsity)) if len(sparsity) else None,
-            "sparsity_mean": float(np.mean(sparsity)) if len(sparsity) else None,
-        }
-
-    a, b = figures(ours), figures(theirs)
+    b = seed_figures(theirs)
+    if not ours:
+        return {"cell": theirs[0]["cell"], "ours": None, "theirs": b, "p": None, "consistent": None}
+    a = seed_figures(ours)
     table = [[a["successes"], a["seeds"] - a["successes"]], [b["successes"], b["seeds"] - b["successes"]]]
     p = float(fisher_exact(table)[1])
     return {"cell": ours[0]["cell"], "ours": a, "theirs": b, "p": p, "consistent": p >= 0.05}
