@@ -443,6 +443,23 @@ def test_protocol_figure_draws_each_given_mark():
     assert markers == {"D": 2, "o": 1, "s": 1}
 
 
+def test_seed_values_figure_draws_every_positive_value_and_counts_the_rest():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from nalu_lib.notebook import plots
+
+    cells = {"NAU:add": ([1e-6, 2e-6, 3e-4], [1e-6, 5e-7]), "NAU:sub": ([0.5, 0.0, float("nan")], [1e-6])}
+    ax = plots.seed_values_side_by_side(cells, "sparsity error")
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["NAU:add", "NAU:sub (2 not shown)"]  # the first cell on top; 0 and NaN off a log axis
+    drawn = sorted(len(c.get_offsets()) for c in ax.collections)
+    assert drawn == [1, 1, 2, 3] and ax.get_xscale() == "log"
+    medians = sorted(line.get_xdata()[0] for line in ax.get_lines())
+    assert medians == pytest.approx(sorted([2e-6, 7.5e-7, 0.5, 1e-6]))  # one tick per side with a value
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["theirs", "ours"]
+
+
 def test_result_rows_mark_the_input_stream_and_load_back_as_written(tmp_path):
     result = _cell_result("NAU:add", [1, 0, 1], [5000, -1, 7000], [0.01, 0.2, 0.03])
     per_seed = table_results.load_results(_write_results_csv(tmp_path / "per_seed.csv", result, per_seed_inputs=True))
