@@ -124,6 +124,16 @@ def test_benchmark_writes_resumes_and_redoes(tmp_path, capsys):
     assert "(from table.csv) NAU:sub" in capsys.readouterr().out
 
 
+def test_a_cells_products_are_its_first_layers():
+    # Cell.products (what --speed times as the cell's own floor) follows the model it builds:
+    # three products over the inputs for a NALU first layer (additive path, log path, gate), else one
+    from nalu_lib.units import NALU
+
+    for name, cell in table_cells.CELLS.items():
+        first = cell.build().layers[0]
+        assert cell.products == (3 if isinstance(first, NALU) else 1), name
+
+
 def test_benchmark_times_the_step_beside_the_floor(capsys):
     bench = _benchmark_module()
     assert (
