@@ -349,21 +349,15 @@ def test_summarize_gives_the_figures_of_a_small_results_csv_worked_out_by_hand(t
     assert table_results.load_results(tmp_path / "missing.csv") == {}
 
 
-RERUN_CSV = ROOT / "benchmarks" / "results" / "static_task_rerun.csv"
-
-
-@pytest.mark.parametrize("path", [table_results.RESULTS_CSV, RERUN_CSV], ids=["published_to_notebooks", "rerun"])
-def test_committed_data_holds_cells_at_100_seeds_in_one_run(path):
-    # a check of the committed files, not of code: the table the notebooks read, and the cells
-    # rerun to 5 million steps so far (which replace it once all eleven are done)
-    results = table_results.load_results(path)
-    assert results and set(results) <= set(table_cells.CELLS), sorted(results)
+def test_committed_table_holds_all_eleven_cells_at_100_seeds_and_5_million_steps():
+    # a check of the committed file, not of code: the table that notebooks 04 and 05 read
+    results = table_results.load_results(table_results.RESULTS_CSV)
+    assert set(results) == set(table_cells.CELLS), sorted(results)
     for cell, rows in results.items():
         assert sorted(r["seed"] for r in rows) == list(range(100)), cell
         assert len({(r["steps_run"], r["stop_reason"]) for r in rows}) == 1, f"{cell}: one run per cell"
         assert "continues it" not in rows[0]["stop_reason"], f"{cell}: a paused run"
-        if path == RERUN_CSV:
-            assert rows[0]["steps_run"] == protocol.MAX_STEPS, f"{cell}: not run to 5 million steps"
+        assert rows[0]["steps_run"] == protocol.MAX_STEPS, f"{cell}: not run to 5 million steps"
 
 
 def test_side_by_side_reads_the_results_and_refuses_unknown_cells(tmp_path):
